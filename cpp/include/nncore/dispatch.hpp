@@ -1,0 +1,20 @@
+// Which kernel set runs.
+//
+// One build runs on any x86-64: kernels for each instruction set live in their own
+// translation units, compiled with that ISA's flags (files named *_avx512.cpp and
+// *_avx2.cpp), and the best set the CPU supports is chosen once at start-up from CPUID.
+// NNCORE_ISA=avx2|generic forces a lower set (a higher one than the CPU has is ignored).
+// Non-x86 builds always use the generic set.
+#pragma once
+
+namespace nncore {
+
+enum class Isa { generic = 0, avx2 = 1, avx512 = 2 };
+
+// The set chosen for this process (detected once, then cached).
+Isa active_isa();
+// The best set the CPU supports, ignoring NNCORE_ISA.
+Isa detected_isa();
+const char* isa_name(Isa isa);
+
+}  // namespace nncore

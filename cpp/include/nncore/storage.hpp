@@ -1,0 +1,44 @@
+// Storage: one refcounted, 64-byte-aligned block of memory that tensors view.
+//
+// Storage either owns its memory (allocated here) or borrows memory owned by someone else
+// (a NumPy array, for instance), in which case a release callback is called when the last
+// tensor viewing it goes away. The engine knows nothing of Python: the binding layer
+// passes the callback that drops its reference.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+namespace nncore {
+
+class Storage {
+ public:
+  using Release = void (*)(void* context);
+
+  // Owned, uninitialised memory of `nbytes` bytes; throws std::bad_alloc when it cannot.
+  static std::shared_ptr<Storage> allocate(size_t nbytes);
+  // Borrowed memory; release(context) is called once when the storage is destroyed.
+  static std::shared_ptr<Storage> borrow(void* data, size_t nbytes, Release release,
+                                         void* context);
+
+  ~Storage();
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+
+  void* data() const { return data_; }
+  size_t nbytes() const { return nbytes_; }
+  bool owned() const { return release_ == nullptr; }
+
+  static constexpr size_t kAlignment = 64;
+
+ private:
+  Storage(void* data, size_t nbytes, Release release, void* context)
+      : data_(data), nbytes_(nbytes), release_(release), context_(context) {}
+
+  void* data_;
+  size_t nbytes_;
+  Release release_;
+  void* context_;
+};
+
+}  // namespace nncore

@@ -1,0 +1,228 @@
+// The GEMM driver, BLIS-style: partition by NC -> by KC -> pack B -> partition by MC ->
+// pack A -> macro-kernel (loops over NR then MR tiles) -> micro-kernel (gemm_ukr_*.cpp).
+//
+// Internally C is column-major-ish (unit row stride), the orientation of the kernels. A
+// row-major C (unit column stride) is handled by computing C^T = B^T A^T, which is the
+// same memory with strides swapped; any other C goes through a local tile.
+//
+// Threads share the packed blocks: inside one OpenMP region they pack B, then A,
+// cooperatively (split by micro-panel), and split the macro-kernel's tiles. Every tile of
+// C is computed by one micro-kernel call per KC block, in the same order, whoever runs
+// it, so results are bitwise identical for any thread count.
+#include "nncore/gemm.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "gemm/gemm_kernels.hpp"
+#include "gemm/pack.hpp"
+#include "nncore/dispatch.hpp"
+#include "nncore/parallel.hpp"
+
+namespace nncore {
+namespace {
+
+// Largest MR * NR of any kernel (32 x 12 floats), for the edge-tile scratch.
+constexpr int kMaxTile = 32 * 16;
+// Below this many multiply-adds, starting threads costs more than it saves.
+constexpr int64_t kMinParallelWork = int64_t(96) * 96 * 96;
+
+// Packing buffers owned by the calling thread and reused across calls, so a GEMM does not
+// allocate. 64-byte aligned for the kernels' aligned loads.
+template <class T>
+class PackBuffer {
+ public:
+  ~PackBuffer() { std::free(ptr_); }
+  T* get(size_t n) {
+    if (n > cap_) {
+      std::free(ptr_);
+      ptr_ = nullptr;
+      cap_ = 0;
+      const size_t bytes = (n * sizeof(T) + 63) / 64 * 64;
+      ptr_ = static_cast<T*>(std::aligned_alloc(64, bytes));
+      if (ptr_ == nullptr) throw std::bad_alloc();
+      cap_ = n;
+    }
+    return ptr_;
+  }
+
+ private:
+  T* ptr_ = nullptr;
+  size_t cap_ = 0;
+};
+
+template <class T>
+struct Gemm {
+  const GemmConfig<T>& cfg;
+  int64_t m, n, k;
+  T alpha;
+  const T* a;
+  int64_t rsa, csa;
+  const T* b;
+  int64_t rsb, csb;
+  T beta;
+  T* c;
+  int64_t rsc, csc;
+  // Block sizes for this problem: the config's, evened out so no block is a sliver.
+  int64_t kc, mc, nc;
+  T* apack;
+  T* bpack;
+};
+
+inline void barrier() {
+#ifdef _OPENMP
+#pragma omp barrier
+#endif
+}
+
+// [begin, end) of `units` for thread t of nth: contiguous, sizes differ by at most one.
+inline void share(int64_t units, int t, int nth, int64_t& begin, int64_t& end) {
+  begin = units * t / nth;
+  end = units * (t + 1) / nth;
+}
+
+// Splits [0, total) into equal blocks of at most `block`, rounded up to a multiple of
+// `unit` (a tail of 16 after two blocks of 384 wastes a whole C load/store pass).
+inline int64_t even_block(int64_t total, int64_t block, int64_t unit) {
+  const int64_t nblocks = ceil_div(total, block);
+  return ceil_div(ceil_div(total, nblocks), unit) * unit;
+}
+
+// The MR x NR tiles [ir0, ir1) x [jr0, jr1) of an mc x nc block of C.
+template <class T>
+void macro_kernel(const Gemm<T>& g, int64_t mc, int64_t nc, int64_t kc, T beta, T* c,
+                  int64_t ir0, int64_t ir1, int64_t jr0, int64_t jr1) {
+  const int MR = g.cfg.mr, NR = g.cfg.nr;
+  alignas(64) T tile[kMaxTile] = {};
+  for (int64_t jr = jr0; jr < jr1; ++jr) {
+    const int64_t nr = std::min<int64_t>(NR, nc - jr * NR);
+    const T* bp = g.bpack + jr * NR * kc;
+    for (int64_t ir = ir0; ir < ir1; ++ir) {
+      const int64_t mr = std::min<int64_t>(MR, mc - ir * MR);
+      const T* ap = g.apack + ir * MR * kc;
+      T* cij = c + ir * MR * g.rsc + jr * NR * g.csc;
+      if (g.rsc == 1 && mr == MR && nr == NR) {
+        g.cfg.ukr(kc, g.alpha, ap, bp, beta, cij, g.csc);
+        continue;
+      }
+      // Edge tile or strided C: run the kernel on a local tile with the same arithmetic.
+      if (beta != T(0))
+        for (int64_t j = 0; j < nr; ++j)
+          for (int64_t i = 0; i < mr; ++i) tile[i + j * MR] = cij[i * g.rsc + j * g.csc];
+      g.cfg.ukr(kc, g.alpha, ap, bp, beta, tile, MR);
+      for (int64_t j = 0; j < nr; ++j)
+        for (int64_t i = 0; i < mr; ++i) cij[i * g.rsc + j * g.csc] = tile[i + j * MR];
+    }
+  }
+}
+
+// The whole loop nest, run by each of nth threads (nth == 1: no OpenMP region).
+template <class T>
+void run(const Gemm<T>& g, int t, int nth) {
+  const int MR = g.cfg.mr, NR = g.cfg.nr;
+  for (int64_t jc = 0; jc < g.n; jc += g.nc) {
+    const int64_t nc = std::min(g.nc, g.n - jc);
+    const int64_t n_panels = ceil_div(nc, NR);
+    for (int64_t pc = 0; pc < g.k; pc += g.kc) {
+      const int64_t kc = std::min(g.kc, g.k - pc);
+      // Later KC blocks accumulate onto what the first one wrote.
+      const T beta = pc == 0 ? g.beta : T(1);
+
+      int64_t q0, q1;
+      share(n_panels, t, nth, q0, q1);
+      pack_block<T>(NR, nc, kc, g.b + pc * g.rsb + jc * g.csb, g.csb, g.rsb, g.bpack, q0, q1);
+      barrier();
+
+      for (int64_t ic = 0; ic < g.m; ic += g.mc) {
+        const int64_t mc = std::min(g.mc, g.m - ic);
+        const int64_t m_panels = ceil_div(mc, MR);
+        share(m_panels, t, nth, q0, q1);
+        pack_block<T>(MR, mc, kc, g.a + ic * g.rsa + pc * g.csa, g.rsa, g.csa, g.apack, q0, q1);
+        barrier();
+
+        // Split the tiles along whichever dimension divides more evenly among threads
+        // (m = 128 has one MC block of 4 panels: split over N instead).
+        T* c = g.c + ic * g.rsc + jc * g.csc;
+        const bool split_n = ceil_div(n_panels, nth) * m_panels <= ceil_div(m_panels, nth) * n_panels;
+        int64_t r0, r1;
+        if (split_n) {
+          share(n_panels, t, nth, r0, r1);
+          macro_kernel(g, mc, nc, kc, beta, c, 0, m_panels, r0, r1);
+        } else {
+          share(m_panels, t, nth, r0, r1);
+          macro_kernel(g, mc, nc, kc, beta, c, r0, r1, 0, n_panels);
+        }
+        // Everyone is done with this A block (and, at the end, the B block) before the
+        // next one is packed over it.
+        barrier();
+      }
+    }
+  }
+}
+
+template <class T>
+void scale(int64_t m, int64_t n, T beta, T* c, int64_t rsc, int64_t csc) {
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      T& x = c[i * rsc + j * csc];
+      x = beta == T(0) ? T(0) : beta * x;  // beta == 0 must not propagate NaN from C
+    }
+}
+
+template <class T>
+void gemm_impl(const GemmConfig<T>& cfg, int64_t m, int64_t n, int64_t k, T alpha, const T* a,
+               int64_t rsa, int64_t csa, const T* b, int64_t rsb, int64_t csb, T beta, T* c,
+               int64_t rsc, int64_t csc) {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == T(0)) {
+    if (beta != T(1)) scale(m, n, beta, c, rsc, csc);
+    return;
+  }
+  // The kernels write columns of C: a row-major C is C^T = B^T A^T with unit row stride.
+  if (rsc != 1 && csc == 1) {
+    std::swap(m, n);
+    std::swap(a, b);
+    std::swap(rsa, csb);
+    std::swap(csa, rsb);
+    std::swap(rsc, csc);
+  }
+
+  Gemm<T> g{cfg, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc,
+           even_block(k, cfg.kc, 1), even_block(m, cfg.mc, cfg.mr),
+           even_block(n, cfg.nc, cfg.nr), nullptr, nullptr};
+  thread_local PackBuffer<T> abuf, bbuf;
+  g.apack = abuf.get(static_cast<size_t>(g.mc * g.kc));
+  g.bpack = bbuf.get(static_cast<size_t>(g.nc * g.kc));
+
+  int nth = get_num_threads();
+#ifdef _OPENMP
+  if (omp_in_parallel()) nth = 1;
+#endif
+  if (m * n * k < kMinParallelWork) nth = 1;
+  if (nth <= 1) return run(g, 0, 1);
+#ifdef _OPENMP
+  // Nothing in run() throws (buffers are allocated above), so no exception can escape.
+#pragma omp parallel num_threads(nth)
+  run(g, omp_get_thread_num(), omp_get_num_threads());
+#endif
+}
+
+}  // namespace
+
+void gemm(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa,
+          int64_t csa, const float* b, int64_t rsb, int64_t csb, float beta, float* c,
+          int64_t rsc, int64_t csc) {
+  gemm_impl(gemm_config_f32(active_isa()), m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c,
+            rsc, csc);
+}
+
+void gemm(int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t rsa,
+          int64_t csa, const double* b, int64_t rsb, int64_t csb, double beta, double* c,
+          int64_t rsc, int64_t csc) {
+  gemm_impl(gemm_config_f64(active_isa()), m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c,
+            rsc, csc);
+}
+
+}  // namespace nncore

@@ -1,0 +1,84 @@
+// AVX-512 float32 micro-kernel, 32 x 12 (the shape of BLIS's skx sgemm kernel).
+//
+// Each k step loads one column of the A micro-panel as two zmm vectors (32 rows) and
+// broadcasts the 12 elements of a B row, one at a time, into 24 FMAs on 24 accumulators.
+// 24 accumulators + 2 A vectors leave room for the broadcasts; 14 loads per 24 FMAs keep
+// both load ports below saturation while both FMA ports run every cycle.
+#include <immintrin.h>
+
+#include "gemm/gemm_kernels.hpp"
+
+namespace nncore {
+namespace gemm_avx512 {
+namespace {
+
+constexpr int kMR = 32;
+constexpr int kNR = 12;
+// How far ahead (in k steps) A is prefetched: A streams from L2, B sits in L1.
+constexpr int kPrefetchA = 8;
+// How many k steps before the end the C tile is prefetched.
+constexpr int kPrefetchC = 32;
+
+}  // namespace
+
+void ukr_f32_32x12(int64_t k, float alpha, const float* a, const float* b, float beta,
+                   float* c, int64_t ldc) {
+  __m512 lo[kNR], hi[kNR];
+#pragma GCC unroll 12
+  for (int j = 0; j < kNR; ++j) {
+    lo[j] = _mm512_setzero_ps();
+    hi[j] = _mm512_setzero_ps();
+  }
+
+  // One k step: 2 A loads, 12 broadcasts of B, 24 FMAs.
+  auto step = [&]() __attribute__((always_inline)) {
+    _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * kMR), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * kMR + 16), _MM_HINT_T0);
+    const __m512 a0 = _mm512_load_ps(a);
+    const __m512 a1 = _mm512_load_ps(a + 16);
+#pragma GCC unroll 12
+    for (int j = 0; j < kNR; ++j) {
+      const __m512 bj = _mm512_set1_ps(b[j]);
+      lo[j] = _mm512_fmadd_ps(a0, bj, lo[j]);
+      hi[j] = _mm512_fmadd_ps(a1, bj, hi[j]);
+    }
+    a += kMR;
+    b += kNR;
+  };
+
+  // Pull the C tile into L1 shortly before the end: early enough to hide the miss, late
+  // enough that the streaming A panel does not evict it first (C columns are often a
+  // power-of-two apart and share L1 sets).
+  int64_t p = 0;
+#pragma GCC unroll 4
+  for (; p < k - kPrefetchC; ++p) step();
+#pragma GCC unroll 12
+  for (int j = 0; j < kNR; ++j) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + j * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + j * ldc + 16), _MM_HINT_T0);
+  }
+#pragma GCC unroll 4
+  for (; p < k; ++p) step();
+
+  const __m512 va = _mm512_set1_ps(alpha);
+  if (beta == 0.0f) {
+    // C is not read: it may hold NaN.
+#pragma GCC unroll 12
+    for (int j = 0; j < kNR; ++j) {
+      _mm512_storeu_ps(c + j * ldc, _mm512_mul_ps(va, lo[j]));
+      _mm512_storeu_ps(c + j * ldc + 16, _mm512_mul_ps(va, hi[j]));
+    }
+  } else {
+    const __m512 vb = _mm512_set1_ps(beta);
+#pragma GCC unroll 12
+    for (int j = 0; j < kNR; ++j) {
+      float* cj = c + j * ldc;
+      _mm512_storeu_ps(cj, _mm512_fmadd_ps(vb, _mm512_loadu_ps(cj), _mm512_mul_ps(va, lo[j])));
+      _mm512_storeu_ps(cj + 16,
+                       _mm512_fmadd_ps(vb, _mm512_loadu_ps(cj + 16), _mm512_mul_ps(va, hi[j])));
+    }
+  }
+}
+
+}  // namespace gemm_avx512
+}  // namespace nncore

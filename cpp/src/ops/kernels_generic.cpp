@@ -1,0 +1,17 @@
+// Elementwise and reduction kernels compiled for the generic instruction set
+// (see elementwise_impl.hpp and reduce_impl.hpp).
+#include <cstdint>
+
+#include "ops/elementwise_kernels.hpp"
+#include "ops/reduce_kernels.hpp"
+
+namespace nncore {
+namespace kernels_generic {
+#include "ops/elementwise_impl.hpp"
+#include "ops/reduce_impl.hpp"
+}  // namespace kernels_generic
+
+void fill_elementwise_kernels_generic(ElementwiseKernels& table) { kernels_generic::fill_all(table); }
+void fill_reduce_kernels_generic(ReduceKernels& table) { kernels_generic::fill_reduce_all(table); }
+
+}  // namespace nncore

@@ -1,0 +1,34 @@
+"""nncore: a CPU deep-learning library with a C++ engine.
+
+Tensor-level API with PyTorch's names:
+
+    >>> import nncore
+    >>> x = nncore.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> (x @ x.T).sum(dim=1)
+    tensor([16., 36.])
+"""
+from nncore._version import __version__
+from nncore._core import (
+    Tensor, dtype, as_dtype, float32, float64, int32, int64, uint8, bool_,
+    from_numpy, tensor,
+    empty, zeros, ones, full, zeros_like, ones_like, full_like, empty_like, arange, eye,
+    rand, randn,
+    add, sub, mul, div, pow, neg, exp, log, sqrt, abs, clip, maximum, minimum,
+    eq, ne, lt, le, gt, ge, where, matmul, addmm,
+    sum, mean, max, min, amax, amin, var, argmax, argmin,
+    reshape, permute, transpose, squeeze, unsqueeze, broadcast_to, flatten,
+    set_num_threads, get_num_threads, manual_seed, initial_seed,
+)
+
+bool = bool_  # nncore.bool, like torch.bool
+clamp = clip
+subtract, multiply, divide, true_divide = sub, mul, div, div
+
+
+def info():
+    """What this build runs on: version, chosen instruction set, OpenMP and threads."""
+    from nncore._core import _build_info
+    return {"version": __version__, **_build_info()}
+
+
+__all__ = [name for name in dir() if not name.startswith("_")]

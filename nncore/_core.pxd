@@ -1,0 +1,157 @@
+# Declarations of the C++ engine (cpp/include/nncore) for the binding in _core.pyx.
+# Every engine entry point is `except +` (C++ exceptions become Python ones) and `nogil`
+# (the binding releases the GIL around it).
+from libc.stdint cimport int64_t, uint64_t, uint32_t
+from libcpp cimport bool as cbool
+from libcpp.memory cimport shared_ptr
+from libcpp.string cimport string
+
+
+cdef extern from "nncore/dtype.hpp" namespace "nncore" nogil:
+    enum class DTypeCode "nncore::DType":
+        float32
+        float64
+        int32
+        int64
+        uint8
+        bool_
+    size_t itemsize(DTypeCode)
+    const char* dtype_name(DTypeCode)
+
+
+cdef extern from "nncore/storage.hpp" namespace "nncore" nogil:
+    cdef cppclass Storage:
+        ctypedef void (*Release)(void*)
+        @staticmethod
+        shared_ptr[Storage] borrow(void* data, size_t nbytes, void (*release)(void*) noexcept,
+                                   void* context) except +
+        void* data()
+        size_t nbytes()
+
+
+cdef extern from "nncore/tensor.hpp" namespace "nncore" nogil:
+    const int kMaxDims
+
+    cdef cppclass Dims:
+        Dims()
+        int size()
+        int64_t operator[](int)
+        void push_back(int64_t) except +
+
+    cdef cppclass CTensor "nncore::Tensor":
+        CTensor()
+        CTensor(shared_ptr[Storage], DTypeCode, const Dims&, const Dims&, int64_t) except +
+        @staticmethod
+        CTensor empty(const Dims&, DTypeCode) except +
+        cbool defined()
+        DTypeCode dtype()
+        int ndim()
+        const Dims& shape()
+        const Dims& strides()
+        int64_t size(int)
+        int64_t offset()
+        int64_t numel()
+        size_t itemsize()
+        const shared_ptr[Storage]& storage()
+        cbool is_contiguous()
+        void* data_ptr()
+        CTensor view(const Dims&) except +
+        CTensor reshape(const Dims&) except +
+        CTensor permute(const Dims&) except +
+        CTensor transpose(int64_t, int64_t) except +
+        CTensor slice(int64_t, int64_t, int64_t, int64_t) except +
+        CTensor select(int64_t, int64_t) except +
+        CTensor squeeze() except +
+        CTensor squeeze(int64_t) except +
+        CTensor unsqueeze(int64_t) except +
+        CTensor expand(const Dims&) except +
+        CTensor contiguous() except +
+        CTensor clone() except +
+        CTensor to(DTypeCode) except +
+
+    string shape_str(const Dims&)
+
+
+cdef extern from "nncore/ops.hpp" namespace "nncore" nogil:
+    enum class BinaryOp "nncore::BinaryOp":
+        add
+        sub
+        mul
+        div
+        pow
+        maximum
+        minimum
+        eq
+        ne
+        lt
+        le
+        gt
+        ge
+
+    enum class UnaryOp "nncore::UnaryOp":
+        neg
+        exp
+        log
+        sqrt
+        abs
+
+    enum class ReduceOp "nncore::ReduceOp":
+        sum
+        mean
+        max
+        min
+
+    CTensor c_binary "nncore::binary"(BinaryOp, const CTensor&, const CTensor&) except +
+    CTensor c_unary "nncore::unary"(UnaryOp, const CTensor&) except +
+    CTensor c_clip "nncore::clip"(const CTensor&, cbool, double, cbool, double) except +
+    CTensor c_where "nncore::where"(const CTensor&, const CTensor&, const CTensor&) except +
+    void c_copy_ "nncore::copy_"(const CTensor&, const CTensor&) except +
+    void c_fill_ "nncore::fill_"(const CTensor&, double) except +
+    CTensor c_reduce "nncore::reduce"(ReduceOp, const CTensor&, const Dims&, cbool) except +
+    CTensor c_reduce_all "nncore::reduce_all"(ReduceOp, const CTensor&, cbool) except +
+    CTensor c_var "nncore::var"(const CTensor&, const Dims&, cbool, int64_t, cbool) except +
+    CTensor c_argmax "nncore::argmax"(const CTensor&, int64_t, cbool, cbool) except +
+    CTensor c_argmin "nncore::argmin"(const CTensor&, int64_t, cbool, cbool) except +
+    CTensor c_matmul "nncore::matmul"(const CTensor&, const CTensor&) except +
+    CTensor c_full "nncore::full"(const Dims&, double, DTypeCode) except +
+    CTensor c_arange "nncore::arange"(double, double, double, DTypeCode) except +
+    CTensor c_eye "nncore::eye"(int64_t, int64_t, DTypeCode) except +
+    CTensor c_rand "nncore::rand"(const Dims&, DTypeCode) except +
+    CTensor c_randn "nncore::randn"(const Dims&, DTypeCode) except +
+
+
+cdef extern from "nncore/gemm.hpp" namespace "nncore" nogil:
+    void c_gemm "nncore::gemm"(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa,
+              int64_t csa, const float* b, int64_t rsb, int64_t csb, float beta, float* c,
+              int64_t rsc, int64_t csc) except +
+    void c_gemm "nncore::gemm"(int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_t rsa,
+              int64_t csa, const double* b, int64_t rsb, int64_t csb, double beta, double* c,
+              int64_t rsc, int64_t csc) except +
+
+
+cdef extern from "nncore/parallel.hpp" namespace "nncore" nogil:
+    int c_get_num_threads "nncore::get_num_threads"()
+    void c_set_num_threads "nncore::set_num_threads"(int) except +
+    cbool c_openmp_enabled "nncore::openmp_enabled"()
+
+
+cdef extern from "nncore/dispatch.hpp" namespace "nncore" nogil:
+    enum class Isa "nncore::Isa":
+        generic
+        avx2
+        avx512
+    Isa c_active_isa "nncore::active_isa"()
+    Isa c_detected_isa "nncore::detected_isa"()
+    const char* c_isa_name "nncore::isa_name"(Isa)
+
+
+cdef extern from "nncore/random.hpp" namespace "nncore" nogil:
+    void c_manual_seed "nncore::manual_seed"(uint64_t)
+    uint64_t c_initial_seed "nncore::initial_seed"()
+
+
+cdef class Tensor:
+    cdef CTensor c
+    # Shape and strides in the form the buffer protocol hands to NumPy.
+    cdef Py_ssize_t _buf_shape[16]
+    cdef Py_ssize_t _buf_strides[16]

@@ -1,0 +1,541 @@
+# The Tensor type: views, indexing, NumPy interop (buffer protocol), operators, printing.
+import operator as _operator
+
+cdef extern from *:
+    """
+    static const char* nncore_buffer_format(int code) {
+      static const char* formats[] = {"f", "d", "i", "q", "B", "?"};
+      return formats[code];
+    }
+    """
+    const char* nncore_buffer_format(int code)
+
+
+cdef Dims _dims(object seq) except *:
+    cdef Dims d
+    for v in seq:
+        d.push_back(_operator.index(v))
+    return d
+
+
+cdef tuple _tuple(const Dims& d):
+    return tuple([d[i] for i in range(d.size())])
+
+
+cdef object _shape_arg(tuple args):
+    """Accepts f(2, 3) and f((2, 3)) alike, like PyTorch."""
+    if len(args) == 1 and not isinstance(args[0], int) and hasattr(args[0], "__len__"):
+        return tuple(args[0])
+    return args
+
+
+cdef int _axis(Tensor t, object dim) except -1:
+    cdef int n = t.c.ndim()
+    d = _operator.index(dim)
+    if not (-n <= d < n):
+        raise IndexError(f"dimension {d} is out of range for a tensor with {n} dimensions")
+    return d + n if d < 0 else d
+
+
+cdef inline Tensor _wrap(const CTensor& t):
+    cdef Tensor out = Tensor.__new__(Tensor)
+    out.c = t
+    return out
+
+
+cdef void _release_buffer(void* view) noexcept with gil:
+    PyBuffer_Release(<Py_buffer*>view)
+    PyMem_Free(view)
+
+
+cpdef Tensor from_numpy(object array):
+    """A tensor sharing `array`'s memory (no copy); the array is kept alive by the tensor.
+
+    A read-only array is copied instead, since a tensor is always writable.
+    """
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"from_numpy: expected a numpy.ndarray, got {type(array).__name__}")
+    cdef dtype dt = as_dtype(array.dtype)
+    if not array.flags.writeable:
+        return tensor(array)
+    cdef Py_buffer* view = <Py_buffer*>PyMem_Malloc(sizeof(Py_buffer))
+    if view == NULL:
+        raise MemoryError("from_numpy: out of memory")
+    try:
+        PyObject_GetBuffer(array, view, PyBUF_RECORDS)
+    except BaseException:
+        PyMem_Free(view)
+        raise
+    cdef int nd = view.ndim, i
+    cdef Py_ssize_t size = dt.itemsize, lo = 0, hi = 0, span
+    cdef Dims shape, strides
+    cdef shared_ptr[Storage] storage
+    try:
+        if nd > kMaxDims:
+            raise ValueError(f"from_numpy: at most {kMaxDims} dimensions are supported, got {nd}")
+        for i in range(nd):
+            if view.strides[i] % size != 0:
+                raise ValueError(f"from_numpy: strides {array.strides} of a {dt.name} array "
+                                 f"are not multiples of its item size {size}")
+            shape.push_back(view.shape[i])
+            strides.push_back(view.strides[i] // size)
+            if view.shape[i] == 0:
+                lo = hi = 0
+                break
+            span = (view.shape[i] - 1) * view.strides[i]
+            if span < 0:
+                lo += span
+            else:
+                hi += span
+        storage = Storage.borrow(<char*>view.buf + lo, <size_t>(hi - lo + size),
+                                 _release_buffer, view)
+    except BaseException:
+        PyBuffer_Release(view)
+        PyMem_Free(view)
+        raise
+    # From here the storage owns the buffer view and releases it.
+    return _wrap(CTensor(storage, dt.code, shape, strides, -lo // size))
+
+
+cpdef Tensor tensor(object data, object dtype=None):
+    """A new tensor holding a copy of `data` (nested lists, scalars, arrays or a Tensor).
+
+    Python floats become float32 and ints int64 unless `dtype` says otherwise; a NumPy
+    array keeps its dtype.
+    """
+    if isinstance(data, Tensor):
+        data = (<Tensor>data).numpy()
+    keep_dtype = isinstance(data, (np.ndarray, np.generic))
+    array = np.asarray(data)
+    if dtype is not None:
+        target = as_dtype(dtype)
+    elif array.dtype == np.float64 and not keep_dtype:
+        target = float32
+    elif array.dtype.kind == "i" and not keep_dtype:
+        target = int64
+    else:
+        target = as_dtype(array.dtype)
+    cdef Tensor out = _wrap(CTensor.empty(_dims(array.shape), _code_of(target)))
+    np.copyto(out.numpy(), array, casting="unsafe")
+    return out
+
+
+cdef Tensor _scalar_like(object value, Tensor like):
+    """A 0-d tensor of `like`'s dtype holding a Python number."""
+    cdef DTypeCode code = like.c.dtype()
+    floating = code == DTypeCode.float32 or code == DTypeCode.float64
+    if isinstance(value, (float, np.floating)) and not floating:
+        raise TypeError(f"a float scalar ({value!r}) cannot be combined with a "
+                        f"{dtype_name(code).decode()} tensor without a cast; convert the "
+                        f"tensor with .to(nncore.float32)")
+    out = _wrap(CTensor.empty(Dims(), code))
+    out.numpy()[()] = value
+    return out
+
+
+cdef Tensor _operand(object x, Tensor like):
+    if isinstance(x, Tensor):
+        return <Tensor>x
+    if isinstance(x, (bool, int, float, np.number, np.bool_)):
+        return _scalar_like(x, like)
+    return tensor(x)
+
+
+cdef Tensor _binary(BinaryOp op, object a, object b):
+    cdef Tensor ta, tb
+    if isinstance(a, Tensor):
+        ta = <Tensor>a
+        tb = _operand(b, ta)
+    else:
+        tb = <Tensor>b
+        ta = _operand(a, tb)
+    cdef CTensor r
+    with nogil:
+        r = c_binary(op, ta.c, tb.c)
+    return _wrap(r)
+
+
+cdef Tensor _unary(UnaryOp op, Tensor a):
+    cdef CTensor r
+    with nogil:
+        r = c_unary(op, a.c)
+    return _wrap(r)
+
+
+cdef Tensor _inplace(Tensor self, BinaryOp op, object other):
+    cdef Tensor result = _binary(op, self, other)
+    with nogil:
+        c_copy_(self.c, result.c)
+    return self
+
+
+cdef bint _is_advanced_key(object k):
+    return isinstance(k, (Tensor, np.ndarray, list, bool, np.bool_))
+
+
+cdef class Tensor:
+    """An n-dimensional array of one dtype, viewing refcounted storage.
+
+    Create one with nncore.tensor(data), nncore.from_numpy(array) or nncore.zeros(...).
+    """
+
+    # NumPy defers to Tensor's reflected operators (array + tensor -> Tensor).
+    __array_ufunc__ = None
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError("create tensors with nncore.tensor(data), nncore.from_numpy(array), "
+                        "nncore.zeros(shape), ...")
+
+    # ------------------------------------------------------------ metadata
+
+    @property
+    def shape(self):
+        return _tuple(self.c.shape())
+
+    @property
+    def dtype(self):
+        return _dtype_of(self.c.dtype())
+
+    @property
+    def ndim(self):
+        return self.c.ndim()
+
+    @property
+    def itemsize(self):
+        return self.c.itemsize()
+
+    @property
+    def nbytes(self):
+        return self.c.numel() * self.c.itemsize()
+
+    @property
+    def T(self):
+        """All dimensions reversed (a view), like NumPy's .T."""
+        return self.permute(tuple(range(self.c.ndim() - 1, -1, -1)))
+
+    def size(self, dim=None):
+        if dim is None:
+            return self.shape
+        return self.c.size(_axis(self, dim))
+
+    def stride(self, dim=None):
+        """Strides in elements (like PyTorch), not bytes."""
+        if dim is None:
+            return _tuple(self.c.strides())
+        return self.c.strides()[_axis(self, dim)]
+
+    def storage_offset(self):
+        return self.c.offset()
+
+    def numel(self):
+        return self.c.numel()
+
+    def dim(self):
+        return self.c.ndim()
+
+    def is_contiguous(self):
+        return self.c.is_contiguous()
+
+    def data_ptr(self):
+        return <size_t>self.c.data_ptr()
+
+    # ------------------------------------------------------------ NumPy interop
+
+    def __getbuffer__(self, Py_buffer* buffer, int flags):
+        cdef int nd = self.c.ndim(), i
+        cdef Py_ssize_t size = self.c.itemsize()
+        if not self.c.is_contiguous() and (
+                (flags & PyBUF_STRIDES) != PyBUF_STRIDES
+                or (flags & PyBUF_C_CONTIGUOUS) == PyBUF_C_CONTIGUOUS
+                or (flags & PyBUF_F_CONTIGUOUS) == PyBUF_F_CONTIGUOUS
+                or (flags & PyBUF_ANY_CONTIGUOUS) == PyBUF_ANY_CONTIGUOUS):
+            raise BufferError("this tensor is not contiguous; call .contiguous() first")
+        for i in range(nd):
+            self._buf_shape[i] = self.c.shape()[i]
+            self._buf_strides[i] = self.c.strides()[i] * size
+        buffer.buf = self.c.data_ptr()
+        buffer.obj = self
+        buffer.len = self.c.numel() * size
+        buffer.itemsize = size
+        buffer.readonly = 0
+        buffer.ndim = nd
+        buffer.format = <char*>nncore_buffer_format(<int>self.c.dtype())
+        buffer.shape = self._buf_shape
+        buffer.strides = self._buf_strides
+        buffer.suboffsets = NULL
+        buffer.internal = NULL
+
+    def __releasebuffer__(self, Py_buffer* buffer):
+        pass
+
+    def numpy(self):
+        """A NumPy array sharing this tensor's memory (no copy)."""
+        return np.asarray(self)
+
+    def tolist(self):
+        return self.numpy().tolist()
+
+    def item(self):
+        if self.c.numel() != 1:
+            raise ValueError(f"item: only a tensor with one element can be converted to a "
+                             f"Python number, got shape {self.shape}")
+        return self.numpy().reshape(-1)[0].item()
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __bool__(self):
+        if self.c.numel() != 1:
+            raise ValueError(f"the truth value of a tensor with {self.c.numel()} elements is "
+                             f"ambiguous; use .any() or .all() on a comparison")
+        return bool(self.item())
+
+    def __len__(self):
+        if self.c.ndim() == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.c.size(0)
+
+    def __iter__(self):
+        if self.c.ndim() == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        for i in range(self.c.size(0)):
+            yield _wrap(self.c.select(0, i))
+
+    def __hash__(self):
+        return id(self)
+
+    def __repr__(self):
+        array = self.numpy()
+        body = np.array2string(array, separator=", ", prefix="tensor(", threshold=1000)
+        extra = ""
+        if array.size == 0 and array.ndim != 1:
+            extra += f", size={self.shape}"
+        if self.c.dtype() not in (DTypeCode.float32, DTypeCode.int64, DTypeCode.bool_):
+            extra += f", dtype={self.dtype!r}"
+        return f"tensor({body}{extra})"
+
+    def __str__(self):
+        return self.__repr__()
+
+    # ------------------------------------------------------------ views
+
+    def reshape(self, *shape):
+        cdef Dims d = _dims(_shape_arg(shape))
+        return _wrap(self.c.reshape(d))
+
+    def view(self, *shape):
+        cdef Dims d = _dims(_shape_arg(shape))
+        return _wrap(self.c.view(d))
+
+    def permute(self, *dims):
+        cdef Dims d = _dims(_shape_arg(dims))
+        return _wrap(self.c.permute(d))
+
+    def transpose(self, int64_t dim0, int64_t dim1):
+        return _wrap(self.c.transpose(dim0, dim1))
+
+    def squeeze(self, dim=None):
+        if dim is None:
+            return _wrap(self.c.squeeze())
+        return _wrap(self.c.squeeze(<int64_t>_operator.index(dim)))
+
+    def unsqueeze(self, int64_t dim):
+        return _wrap(self.c.unsqueeze(dim))
+
+    def expand(self, *sizes):
+        cdef Dims d = _dims(_shape_arg(sizes))
+        return _wrap(self.c.expand(d))
+
+    def broadcast_to(self, shape):
+        return self.expand(tuple(shape))
+
+    def flatten(self, int start_dim=0, int end_dim=-1):
+        cdef int n = self.c.ndim()
+        if n == 0:
+            return self.reshape(1)
+        start = _axis(self, start_dim)
+        end = _axis(self, end_dim)
+        if start > end:
+            raise ValueError(f"flatten: start_dim {start_dim} comes after end_dim {end_dim}")
+        shape = self.shape
+        return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
+
+    def contiguous(self):
+        return _wrap(self.c.contiguous())
+
+    def clone(self):
+        return _wrap(self.c.clone())
+
+    def to(self, dtype):
+        cdef DTypeCode code = _code_of(dtype)
+        cdef CTensor r
+        with nogil:
+            r = self.c.to(code)
+        return _wrap(r)
+
+    def float(self):
+        return self.to(float32)
+
+    def double(self):
+        return self.to(float64)
+
+    def int(self):
+        return self.to(int32)
+
+    def long(self):
+        return self.to(int64)
+
+    def bool(self):
+        return self.to(bool_)
+
+    # ------------------------------------------------------------ indexing
+
+    def _basic_index(self, tuple key):
+        cdef int consumed = 0, dim = 0, ndim = self.c.ndim()
+        cdef CTensor t = self.c
+        seen_ellipsis = False
+        for k in key:
+            if k is not None and k is not Ellipsis:
+                consumed += 1
+        if consumed > ndim:
+            raise IndexError(f"too many indices for a tensor of shape {self.shape}: "
+                             f"{consumed} were given")
+        for k in key:
+            if k is None:
+                t = t.unsqueeze(dim)
+                dim += 1
+            elif k is Ellipsis:
+                if seen_ellipsis:
+                    raise IndexError("an index can only have a single ellipsis ('...')")
+                seen_ellipsis = True
+                dim += ndim - consumed
+            elif isinstance(k, slice):
+                start, stop, step = k.indices(t.size(dim))
+                t = t.slice(dim, start, stop, step)
+                dim += 1
+            else:
+                try:
+                    index = _operator.index(k)
+                except TypeError:
+                    raise IndexError(f"only integers, slices, None, ..., and integer or bool "
+                                     f"arrays are valid indices, got {type(k).__name__}") from None
+                t = t.select(dim, index)
+        return _wrap(t)
+
+    def __getitem__(self, key):
+        if not isinstance(key, tuple):
+            key = (key,)
+        if any(_is_advanced_key(k) for k in key):
+            # Advanced (integer-array or mask) indexing gathers into a new tensor.
+            key = tuple(k.numpy() if isinstance(k, Tensor) else k for k in key)
+            return tensor(self.numpy()[key])
+        return self._basic_index(key)
+
+    def __setitem__(self, key, value):
+        if not isinstance(key, tuple):
+            key = (key,)
+        cdef Tensor src
+        if any(_is_advanced_key(k) for k in key):
+            key = tuple(k.numpy() if isinstance(k, Tensor) else k for k in key)
+            self.numpy()[key] = value.numpy() if isinstance(value, Tensor) else value
+            return
+        cdef Tensor target = self._basic_index(key)
+        src = value if isinstance(value, Tensor) else tensor(value, dtype=self.dtype)
+        with nogil:
+            c_copy_(target.c, src.c)
+
+    def copy_(self, Tensor src):
+        """Copies src into this tensor (broadcasting, converting dtype); returns self."""
+        with nogil:
+            c_copy_(self.c, src.c)
+        return self
+
+    def fill_(self, double value):
+        with nogil:
+            c_fill_(self.c, value)
+        return self
+
+    def zero_(self):
+        return self.fill_(0.0)
+
+    # ------------------------------------------------------------ operators
+
+    def __add__(self, other): return _binary(BinaryOp.add, self, other)
+    def __radd__(self, other): return _binary(BinaryOp.add, other, self)
+    def __sub__(self, other): return _binary(BinaryOp.sub, self, other)
+    def __rsub__(self, other): return _binary(BinaryOp.sub, other, self)
+    def __mul__(self, other): return _binary(BinaryOp.mul, self, other)
+    def __rmul__(self, other): return _binary(BinaryOp.mul, other, self)
+    def __truediv__(self, other): return _binary(BinaryOp.div, self, other)
+    def __rtruediv__(self, other): return _binary(BinaryOp.div, other, self)
+    def __pow__(self, other, modulo): return _binary(BinaryOp.pow, self, other)
+    def __rpow__(self, other, modulo): return _binary(BinaryOp.pow, other, self)
+    def __matmul__(self, other): return matmul(self, other)
+    def __rmatmul__(self, other): return matmul(other, self)
+    def __iadd__(self, other): return _inplace(self, BinaryOp.add, other)
+    def __isub__(self, other): return _inplace(self, BinaryOp.sub, other)
+    def __imul__(self, other): return _inplace(self, BinaryOp.mul, other)
+    def __itruediv__(self, other): return _inplace(self, BinaryOp.div, other)
+    def __neg__(self): return _unary(UnaryOp.neg, self)
+    def __pos__(self): return self
+    def __abs__(self): return _unary(UnaryOp.abs, self)
+    def __eq__(self, other): return _binary(BinaryOp.eq, self, other)
+    def __ne__(self, other): return _binary(BinaryOp.ne, self, other)
+    def __lt__(self, other): return _binary(BinaryOp.lt, self, other)
+    def __le__(self, other): return _binary(BinaryOp.le, self, other)
+    def __gt__(self, other): return _binary(BinaryOp.gt, self, other)
+    def __ge__(self, other): return _binary(BinaryOp.ge, self, other)
+
+    # ------------------------------------------------------------ math methods
+
+    def add(self, other): return _binary(BinaryOp.add, self, other)
+    def sub(self, other): return _binary(BinaryOp.sub, self, other)
+    def mul(self, other): return _binary(BinaryOp.mul, self, other)
+    def div(self, other): return _binary(BinaryOp.div, self, other)
+    def pow(self, exponent): return _binary(BinaryOp.pow, self, exponent)
+    def maximum(self, other): return _binary(BinaryOp.maximum, self, other)
+    def minimum(self, other): return _binary(BinaryOp.minimum, self, other)
+    def eq(self, other): return _binary(BinaryOp.eq, self, other)
+    def ne(self, other): return _binary(BinaryOp.ne, self, other)
+    def lt(self, other): return _binary(BinaryOp.lt, self, other)
+    def le(self, other): return _binary(BinaryOp.le, self, other)
+    def gt(self, other): return _binary(BinaryOp.gt, self, other)
+    def ge(self, other): return _binary(BinaryOp.ge, self, other)
+    def neg(self): return _unary(UnaryOp.neg, self)
+    def exp(self): return _unary(UnaryOp.exp, self)
+    def log(self): return _unary(UnaryOp.log, self)
+    def sqrt(self): return _unary(UnaryOp.sqrt, self)
+    def abs(self): return _unary(UnaryOp.abs, self)
+    def clip(self, min=None, max=None): return clip(self, min, max)
+    clamp = clip
+    def matmul(self, other): return matmul(self, other)
+
+    def sum(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _reduce(ReduceOp.sum, self, dim, keepdim, axis, keepdims)
+
+    def mean(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _reduce(ReduceOp.mean, self, dim, keepdim, axis, keepdims)
+
+    def max(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        """Largest values over `dim` (an int or a tuple; all dims when None)."""
+        return _reduce(ReduceOp.max, self, dim, keepdim, axis, keepdims)
+
+    def min(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return _reduce(ReduceOp.min, self, dim, keepdim, axis, keepdims)
+
+    amax = max
+    amin = min
+
+    def var(self, dim=None, *, correction=None, keepdim=False, unbiased=None, axis=None,
+            keepdims=None, ddof=None):
+        return var(self, dim, correction=correction, keepdim=keepdim, unbiased=unbiased,
+                   axis=axis, keepdims=keepdims, ddof=ddof)
+
+    def argmax(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return argmax(self, dim, keepdim, axis=axis, keepdims=keepdims)
+
+    def argmin(self, dim=None, keepdim=False, *, axis=None, keepdims=None):
+        return argmin(self, dim, keepdim, axis=axis, keepdims=keepdims)
