@@ -79,14 +79,13 @@ cpdef Tensor from_numpy(object array):
                                  f"are not multiples of its item size {size}")
             shape.push_back(view.shape[i])
             strides.push_back(view.strides[i] // size)
-            if view.shape[i] == 0:
-                lo = hi = 0
-                break
             span = (view.shape[i] - 1) * view.strides[i]
             if span < 0:
                 lo += span
             else:
                 hi += span
+        if view.len == 0:
+            lo = hi = 0  # a zero-size view reaches no memory
         storage = Storage.borrow(<char*>view.buf + lo, <size_t>(hi - lo + size),
                                  _release_buffer, view)
     except BaseException:
@@ -364,13 +363,15 @@ cdef class Tensor:
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
 
     def contiguous(self):
-        return _wrap(self.c.contiguous())
+        return self if self.c.is_contiguous() else _wrap(self.c.contiguous())
 
     def clone(self):
         return _wrap(self.c.clone())
 
     def to(self, dtype):
         cdef DTypeCode code = _code_of(dtype)
+        if code == self.c.dtype():
+            return self
         cdef CTensor r
         with nogil:
             r = self.c.to(code)

@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <cstring>
 #include <new>
 
 #include "gemm/gemm_kernels.hpp"
@@ -24,7 +23,8 @@
 namespace nncore {
 namespace {
 
-// Largest MR * NR of any kernel (32 x 12 floats), for the edge-tile scratch.
+// At least MR * NR of every kernel in gemm_config.cpp (32 x 12 floats), for the edge-tile
+// scratch.
 constexpr int kMaxTile = 32 * 16;
 // Below this many multiply-adds, starting threads costs more than it saves.
 constexpr int64_t kMinParallelWork = int64_t(96) * 96 * 96;
@@ -90,31 +90,32 @@ inline int64_t even_block(int64_t total, int64_t block, int64_t unit) {
   return ceil_div(ceil_div(total, nblocks), unit) * unit;
 }
 
-// The MR x NR tiles [ir0, ir1) x [jr0, jr1) of an mc x nc block of C.
+// Tiles [t0, t1) of an mc x nc block of C, numbered down the columns of tiles (ir fastest):
+// consecutive tiles share the B micro-panel in L1 and sweep the A block in L2.
 template <class T>
 void macro_kernel(const Gemm<T>& g, int64_t mc, int64_t nc, int64_t kc, T beta, T* c,
-                  int64_t ir0, int64_t ir1, int64_t jr0, int64_t jr1) {
+                  int64_t t0, int64_t t1) {
   const int MR = g.cfg.mr, NR = g.cfg.nr;
+  const int64_t m_panels = ceil_div(mc, MR);
   alignas(64) T tile[kMaxTile] = {};
-  for (int64_t jr = jr0; jr < jr1; ++jr) {
+  for (int64_t t = t0; t < t1; ++t) {
+    const int64_t jr = t / m_panels, ir = t % m_panels;
     const int64_t nr = std::min<int64_t>(NR, nc - jr * NR);
+    const int64_t mr = std::min<int64_t>(MR, mc - ir * MR);
+    const T* ap = g.apack + ir * MR * kc;
     const T* bp = g.bpack + jr * NR * kc;
-    for (int64_t ir = ir0; ir < ir1; ++ir) {
-      const int64_t mr = std::min<int64_t>(MR, mc - ir * MR);
-      const T* ap = g.apack + ir * MR * kc;
-      T* cij = c + ir * MR * g.rsc + jr * NR * g.csc;
-      if (g.rsc == 1 && mr == MR && nr == NR) {
-        g.cfg.ukr(kc, g.alpha, ap, bp, beta, cij, g.csc);
-        continue;
-      }
-      // Edge tile or strided C: run the kernel on a local tile with the same arithmetic.
-      if (beta != T(0))
-        for (int64_t j = 0; j < nr; ++j)
-          for (int64_t i = 0; i < mr; ++i) tile[i + j * MR] = cij[i * g.rsc + j * g.csc];
-      g.cfg.ukr(kc, g.alpha, ap, bp, beta, tile, MR);
-      for (int64_t j = 0; j < nr; ++j)
-        for (int64_t i = 0; i < mr; ++i) cij[i * g.rsc + j * g.csc] = tile[i + j * MR];
+    T* cij = c + ir * MR * g.rsc + jr * NR * g.csc;
+    if (g.rsc == 1 && mr == MR && nr == NR) {
+      g.cfg.ukr(kc, g.alpha, ap, bp, beta, cij, g.csc);
+      continue;
     }
+    // Edge tile or strided C: run the kernel on a local tile with the same arithmetic.
+    if (beta != T(0))
+      for (int64_t j = 0; j < nr; ++j)
+        for (int64_t i = 0; i < mr; ++i) tile[i + j * MR] = cij[i * g.rsc + j * g.csc];
+    g.cfg.ukr(kc, g.alpha, ap, bp, beta, tile, MR);
+    for (int64_t j = 0; j < nr; ++j)
+      for (int64_t i = 0; i < mr; ++i) cij[i * g.rsc + j * g.csc] = tile[i + j * MR];
   }
 }
 
@@ -142,18 +143,11 @@ void run(const Gemm<T>& g, int t, int nth) {
         pack_block<T>(MR, mc, kc, g.a + ic * g.rsa + pc * g.csa, g.rsa, g.csa, g.apack, q0, q1);
         barrier();
 
-        // Split the tiles along whichever dimension divides more evenly among threads
-        // (m = 128 has one MC block of 4 panels: split over N instead).
-        T* c = g.c + ic * g.rsc + jc * g.csc;
-        const bool split_n = ceil_div(n_panels, nth) * m_panels <= ceil_div(m_panels, nth) * n_panels;
-        int64_t r0, r1;
-        if (split_n) {
-          share(n_panels, t, nth, r0, r1);
-          macro_kernel(g, mc, nc, kc, beta, c, 0, m_panels, r0, r1);
-        } else {
-          share(m_panels, t, nth, r0, r1);
-          macro_kernel(g, mc, nc, kc, beta, c, r0, r1, 0, n_panels);
-        }
+        // Threads take equal contiguous runs of tiles (numbered ir fastest), so a block
+        // with few A panels (m = 128 has 4) still splits evenly, in effect along N.
+        int64_t t0, t1;
+        share(m_panels * n_panels, t, nth, t0, t1);
+        macro_kernel(g, mc, nc, kc, beta, g.c + ic * g.rsc + jc * g.csc, t0, t1);
         // Everyone is done with this A block (and, at the end, the B block) before the
         // next one is packed over it.
         barrier();

@@ -4,6 +4,7 @@
 // broadcasts the 12 elements of a B row, one at a time, into 24 FMAs on 24 accumulators.
 // 24 accumulators + 2 A vectors leave room for the broadcasts; 14 loads per 24 FMAs keep
 // both load ports below saturation while both FMA ports run every cycle.
+#if defined(__x86_64__) || defined(_M_X64)  // non-x86 builds use the generic kernel
 #include <immintrin.h>
 
 #include "gemm/gemm_kernels.hpp"
@@ -16,8 +17,6 @@ constexpr int kMR = 32;
 constexpr int kNR = 12;
 // How far ahead (in k steps) A is prefetched: A streams from L2, B sits in L1.
 constexpr int kPrefetchA = 8;
-// How many k steps before the end the C tile is prefetched.
-constexpr int kPrefetchC = 32;
 
 }  // namespace
 
@@ -28,10 +27,13 @@ void ukr_f32_32x12(int64_t k, float alpha, const float* a, const float* b, float
   for (int j = 0; j < kNR; ++j) {
     lo[j] = _mm512_setzero_ps();
     hi[j] = _mm512_setzero_ps();
+    // The C tile is touched only at the end; start pulling it in now.
+    _mm_prefetch(reinterpret_cast<const char*>(c + j * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + j * ldc + 16), _MM_HINT_T0);
   }
 
-  // One k step: 2 A loads, 12 broadcasts of B, 24 FMAs.
-  auto step = [&]() __attribute__((always_inline)) {
+#pragma GCC unroll 4
+  for (int64_t p = 0; p < k; ++p) {
     _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * kMR), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(a + kPrefetchA * kMR + 16), _MM_HINT_T0);
     const __m512 a0 = _mm512_load_ps(a);
@@ -44,21 +46,7 @@ void ukr_f32_32x12(int64_t k, float alpha, const float* a, const float* b, float
     }
     a += kMR;
     b += kNR;
-  };
-
-  // Pull the C tile into L1 shortly before the end: early enough to hide the miss, late
-  // enough that the streaming A panel does not evict it first (C columns are often a
-  // power-of-two apart and share L1 sets).
-  int64_t p = 0;
-#pragma GCC unroll 4
-  for (; p < k - kPrefetchC; ++p) step();
-#pragma GCC unroll 12
-  for (int j = 0; j < kNR; ++j) {
-    _mm_prefetch(reinterpret_cast<const char*>(c + j * ldc), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(c + j * ldc + 16), _MM_HINT_T0);
   }
-#pragma GCC unroll 4
-  for (; p < k; ++p) step();
 
   const __m512 va = _mm512_set1_ps(alpha);
   if (beta == 0.0f) {
@@ -82,3 +70,5 @@ void ukr_f32_32x12(int64_t k, float alpha, const float* a, const float* b, float
 
 }  // namespace gemm_avx512
 }  // namespace nncore
+
+#endif  // x86-64

@@ -3,6 +3,7 @@
 // Each k step loads one column of the A micro-panel as two ymm vectors (8 rows) and
 // broadcasts the 6 elements of a B row into 12 FMAs: 12 accumulators + 2 A vectors +
 // 1 broadcast fit the 16 ymm registers.
+#if defined(__x86_64__) || defined(_M_X64)  // non-x86 builds use the generic kernel
 #include <immintrin.h>
 
 #include "gemm/gemm_kernels.hpp"
@@ -64,3 +65,5 @@ void ukr_f64_8x6(int64_t k, double alpha, const double* a, const double* b, doub
 
 }  // namespace gemm_avx2
 }  // namespace nncore
+
+#endif  // x86-64

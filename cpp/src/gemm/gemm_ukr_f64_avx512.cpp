@@ -3,6 +3,7 @@
 // Each k step loads one column of the A micro-panel as two zmm vectors (16 rows) and
 // broadcasts the 14 elements of a B row into 28 FMAs: 28 accumulators + 2 A vectors +
 // 1 broadcast use 31 of the 32 zmm registers.
+#if defined(__x86_64__) || defined(_M_X64)  // non-x86 builds use the generic kernel
 #include <immintrin.h>
 
 #include "gemm/gemm_kernels.hpp"
@@ -67,3 +68,5 @@ void ukr_f64_16x14(int64_t k, double alpha, const double* a, const double* b, do
 
 }  // namespace gemm_avx512
 }  // namespace nncore
+
+#endif  // x86-64

@@ -1,0 +1,93 @@
+"""Threads: results are bitwise identical for 1 and 2 threads; threadpoolctl controls the pool;
+the GIL is released while kernels run."""
+import threading
+import time
+
+import numpy as np
+import pytest
+from threadpoolctl import threadpool_info, threadpool_limits
+
+import nncore
+
+
+@pytest.fixture
+def restore_threads():
+    before = nncore.get_num_threads()
+    yield
+    nncore.set_num_threads(before)
+
+
+def _workload():
+    nncore.manual_seed(123)
+    a = nncore.randn(300, 700)
+    b = nncore.randn(700, 257)
+    big = nncore.randn(1_000_003)
+    results = {
+        "matmul": a @ b,
+        "matmul_t": a.T.contiguous().T @ b,
+        "batched": nncore.randn(40, 30, 20) @ nncore.randn(40, 20, 10),
+        "f64": a.double() @ b.double(),
+        "sum_all": big.sum(),
+        "sum_rows": a.sum(1),
+        "sum_cols": a.sum(0),
+        "mean_strided": a.T.mean(0),
+        "var": a.var(0),
+        "max": a.max(0),
+        "exp": nncore.exp(big),
+        "log": nncore.log(nncore.abs(big) + 1),
+        "argmax": a.argmax(1),
+        "rand": nncore.rand(100_001),
+    }
+    return {k: v.numpy().copy() for k, v in results.items()}
+
+
+def test_results_are_bitwise_identical_for_one_and_two_threads(restore_threads):
+    nncore.set_num_threads(1)
+    one = _workload()
+    nncore.set_num_threads(2)
+    two = _workload()
+    for name in one:
+        assert one[name].tobytes() == two[name].tobytes(), name
+
+
+def test_set_num_threads(restore_threads):
+    nncore.set_num_threads(1)
+    assert nncore.get_num_threads() == 1
+    assert nncore.info()["num_threads"] == 1
+    with pytest.raises(ValueError, match="set_num_threads"):
+        nncore.set_num_threads(0)
+
+
+@pytest.mark.skipif(not nncore.info()["openmp"], reason="built without OpenMP")
+def test_threadpoolctl_sees_and_limits_the_pool(restore_threads):
+    nncore.set_num_threads(2)
+    openmp = [p for p in threadpool_info() if p["user_api"] == "openmp"]
+    assert openmp, "threadpoolctl does not list an OpenMP pool"
+    with threadpool_limits(limits=1, user_api="openmp"):
+        assert nncore.get_num_threads() == 1
+    assert nncore.get_num_threads() == 2
+
+
+def test_gil_is_released_during_kernels(restore_threads):
+    nncore.set_num_threads(1)
+    a = nncore.randn(1500, 1500)
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(1)
+            time.sleep(0.0005)
+
+    thread = threading.Thread(target=ticker)
+    thread.start()
+    try:
+        start = time.perf_counter()
+        while time.perf_counter() - start < 0.3:
+            ticks_before = len(ticks)
+            a @ a
+        # While matmuls were running the other Python thread kept getting the GIL.
+    finally:
+        stop.set()
+        thread.join()
+    assert len(ticks) > 20
