@@ -79,7 +79,7 @@ def addmm(input, mat1, mat2, *, beta=1.0, alpha=1.0):
                          f"({a.dtype.name})")
     cdef int64_t m = a.c.size(0), n = b.c.size(1), k = a.c.size(1)
     cdef Dims shape = _dims((m, n))
-    cdef Tensor out = _wrap(CTensor.empty(shape, a.c.dtype()))
+    cdef Tensor out = _wrap_value(CTensor.empty(shape, a.c.dtype()))
     cdef double al = alpha, be = beta
     if be != 0.0:
         with nogil:
@@ -203,7 +203,7 @@ def flatten(x, start_dim=0, end_dim=-1): return _as_tensor(x).flatten(start_dim,
 
 def empty(*shape, dtype=float32):
     cdef Dims d = _dims(_shape_arg(shape))
-    return _wrap(CTensor.empty(d, _code_of(dtype)))
+    return _wrap_value(CTensor.empty(d, _code_of(dtype)))
 
 
 def full(shape, fill_value, *, dtype=float32):
@@ -254,11 +254,11 @@ def arange(start, end=None, step=1, *, dtype=None):
         integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = int64 if integral else float32
     cdef DTypeCode code = _code_of(dtype)
-    return _wrap(c_arange(start, end, step, code))
+    return _wrap_value(c_arange(start, end, step, code))
 
 
 def eye(n, m=None, *, dtype=float32):
-    return _wrap(c_eye(n, n if m is None else m, _code_of(dtype)))
+    return _wrap_value(c_eye(n, n if m is None else m, _code_of(dtype)))
 
 
 def rand(*shape, dtype=float32):

@@ -37,10 +37,15 @@ cdef int _axis(Tensor t, object dim) except -1:
     return d + n if d < 0 else d
 
 
-cdef inline Tensor _wrap(const CTensor& t):
+cdef inline Tensor _wrap(CTensor& t):
+    """A Python Tensor taking over `t` (left undefined)."""
     cdef Tensor out = Tensor.__new__(Tensor)
-    out.c = t
+    out.c = move(t)
     return out
+
+
+cdef inline Tensor _wrap_value(CTensor t):
+    return _wrap(t)
 
 
 cdef void _release_buffer(void* view) noexcept with gil:
@@ -93,7 +98,7 @@ cpdef Tensor from_numpy(object array):
         PyMem_Free(view)
         raise
     # From here the storage owns the buffer view and releases it.
-    return _wrap(CTensor(storage, dt.code, shape, strides, -lo // size))
+    return _wrap_value(CTensor(storage, dt.code, shape, strides, -lo // size))
 
 
 cpdef Tensor tensor(object data, object dtype=None):
@@ -114,7 +119,7 @@ cpdef Tensor tensor(object data, object dtype=None):
         target = int64
     else:
         target = as_dtype(array.dtype)
-    cdef Tensor out = _wrap(CTensor.empty(_dims(array.shape), _code_of(target)))
+    cdef Tensor out = _wrap_value(CTensor.empty(_dims(array.shape), _code_of(target)))
     np.copyto(out.numpy(), array, casting="unsafe")
     return out
 
@@ -122,14 +127,17 @@ cpdef Tensor tensor(object data, object dtype=None):
 cdef Tensor _scalar_like(object value, Tensor like):
     """A 0-d tensor of `like`'s dtype holding a Python number."""
     cdef DTypeCode code = like.c.dtype()
+    cdef CTensor r
+    cdef Dims scalar_shape
     floating = code == DTypeCode.float32 or code == DTypeCode.float64
     if isinstance(value, (float, np.floating)) and not floating:
         raise TypeError(f"a float scalar ({value!r}) cannot be combined with a "
                         f"{dtype_name(code).decode()} tensor without a cast; convert the "
                         f"tensor with .to(nncore.float32)")
-    out = _wrap(CTensor.empty(Dims(), code))
-    out.numpy()[()] = value
-    return out
+    if floating or -(1 << 53) <= value <= (1 << 53):  # exact as a double
+        r = c_full(scalar_shape, <double>value, code)
+        return _wrap(r)
+    return tensor(value, dtype=_dtype_of(code))
 
 
 cdef Tensor _operand(object x, Tensor like):
@@ -301,7 +309,7 @@ cdef class Tensor:
         if self.c.ndim() == 0:
             raise TypeError("iteration over a 0-d tensor")
         for i in range(self.c.size(0)):
-            yield _wrap(self.c.select(0, i))
+            yield _wrap_value(self.c.select(0, i))
 
     def __hash__(self):
         return id(self)
@@ -323,30 +331,30 @@ cdef class Tensor:
 
     def reshape(self, *shape):
         cdef Dims d = _dims(_shape_arg(shape))
-        return _wrap(self.c.reshape(d))
+        return _wrap_value(self.c.reshape(d))
 
     def view(self, *shape):
         cdef Dims d = _dims(_shape_arg(shape))
-        return _wrap(self.c.view(d))
+        return _wrap_value(self.c.view(d))
 
     def permute(self, *dims):
         cdef Dims d = _dims(_shape_arg(dims))
-        return _wrap(self.c.permute(d))
+        return _wrap_value(self.c.permute(d))
 
     def transpose(self, int64_t dim0, int64_t dim1):
-        return _wrap(self.c.transpose(dim0, dim1))
+        return _wrap_value(self.c.transpose(dim0, dim1))
 
     def squeeze(self, dim=None):
         if dim is None:
-            return _wrap(self.c.squeeze())
-        return _wrap(self.c.squeeze(<int64_t>_operator.index(dim)))
+            return _wrap_value(self.c.squeeze())
+        return _wrap_value(self.c.squeeze(<int64_t>_operator.index(dim)))
 
     def unsqueeze(self, int64_t dim):
-        return _wrap(self.c.unsqueeze(dim))
+        return _wrap_value(self.c.unsqueeze(dim))
 
     def expand(self, *sizes):
         cdef Dims d = _dims(_shape_arg(sizes))
-        return _wrap(self.c.expand(d))
+        return _wrap_value(self.c.expand(d))
 
     def broadcast_to(self, shape):
         return self.expand(tuple(shape))
@@ -363,10 +371,10 @@ cdef class Tensor:
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
 
     def contiguous(self):
-        return self if self.c.is_contiguous() else _wrap(self.c.contiguous())
+        return self if self.c.is_contiguous() else _wrap_value(self.c.contiguous())
 
     def clone(self):
-        return _wrap(self.c.clone())
+        return _wrap_value(self.c.clone())
 
     def to(self, dtype):
         cdef DTypeCode code = _code_of(dtype)

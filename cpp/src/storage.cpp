@@ -1,29 +1,30 @@
 #include "nncore/storage.hpp"
 
-#include <cstdlib>
-#include <new>
+#include "nncore/allocator.hpp"
 
 namespace nncore {
 
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes) {
-  void* data = nullptr;
-  // Round up so that even zero-size tensors have a valid, aligned, freeable pointer.
-  size_t padded = (nbytes + kAlignment - 1) / kAlignment * kAlignment;
-  if (padded == 0) padded = kAlignment;
-  if (padded < nbytes || posix_memalign(&data, kAlignment, padded) != 0) throw std::bad_alloc();
-  return std::shared_ptr<Storage>(new Storage(data, nbytes, nullptr, nullptr));
+  size_t capacity = 0;
+  void* data = pool_alloc(nbytes, capacity);
+  try {
+    return std::make_shared<Storage>(Private{}, data, nbytes, capacity, nullptr, nullptr);
+  } catch (...) {
+    pool_free(data, capacity);
+    throw;
+  }
 }
 
 std::shared_ptr<Storage> Storage::borrow(void* data, size_t nbytes, Release release,
                                          void* context) {
-  return std::shared_ptr<Storage>(new Storage(data, nbytes, release, context));
+  return std::make_shared<Storage>(Private{}, data, nbytes, 0, release, context);
 }
 
 Storage::~Storage() {
   if (release_ != nullptr) {
     release_(context_);
   } else {
-    std::free(data_);
+    pool_free(data_, capacity_);
   }
 }
 

@@ -25,6 +25,12 @@ class Storage {
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
 
+  // Use allocate() or borrow(); public only so that make_shared can build it in place.
+  struct Private {};
+  Storage(Private, void* data, size_t nbytes, size_t capacity, Release release, void* context)
+      : data_(data), nbytes_(nbytes), capacity_(capacity), release_(release),
+        context_(context) {}
+
   void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
   bool owned() const { return release_ == nullptr; }
@@ -32,11 +38,9 @@ class Storage {
   static constexpr size_t kAlignment = 64;
 
  private:
-  Storage(void* data, size_t nbytes, Release release, void* context)
-      : data_(data), nbytes_(nbytes), release_(release), context_(context) {}
-
   void* data_;
   size_t nbytes_;
+  size_t capacity_;  // of an owned block, as the pool gave it
   Release release_;
   void* context_;
 };

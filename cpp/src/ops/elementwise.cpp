@@ -79,9 +79,13 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   const Dims shape = broadcast_shapes(a.shape(), b.shape(), name);
   const bool comparison = op >= BinaryOp::eq;
   Tensor out = Tensor::empty(shape, comparison ? DType::bool_ : a.dtype());
-  const Tensor ea = a.shape() == shape ? a : a.expand(shape);
-  const Tensor eb = b.shape() == shape ? b : b.expand(shape);
-  const Tensor* operands[3] = {&out, &ea, &eb};
+  // Expanded views only where needed: copying tensors costs as much as a tiny op.
+  Tensor ea, eb;
+  const Tensor* pa = &a;
+  const Tensor* pb = &b;
+  if (a.shape() != shape) pa = &(ea = a.expand(shape));
+  if (b.shape() != shape) pb = &(eb = b.expand(shape));
+  const Tensor* operands[3] = {&out, pa, pb};
   StridedLoop<3> loop(shape, operands);
   const int64_t grain = op == BinaryOp::pow ? kElementwiseGrain / 8 : kElementwiseGrain;
   loop.run(grain, [&](int64_t n, char* const* p, const int64_t* s) {

@@ -1,0 +1,194 @@
+"""nncore's benchmark runner: every workload side by side with NumPy (and PyTorch when it is
+installed), in one process, interleaved, reported as ratios.
+
+    python bench/run.py                      # every workload
+    python bench/run.py gemm --threads 1     # one workload, one thread count
+    python bench/run.py --quick              # fewer sizes and repeats
+
+Ratios are nncore's speed over the other library's (> 1 means nncore is faster). NumPy's
+OpenBLAS is run with its best kernel: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which pin it
+to an older kernel on some machines, are removed from this process's environment before
+NumPy loads (and nowhere else).
+"""
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+
+_PINNED = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+if any(v in os.environ for v in _PINNED):
+    env = {k: v for k, v in os.environ.items() if k not in _PINNED}
+    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+
+import numpy as np  # noqa: E402
+from threadpoolctl import threadpool_info, threadpool_limits  # noqa: E402
+
+import nncore  # noqa: E402
+
+try:
+    import torch  # noqa: E402
+except ImportError:
+    torch = None
+
+
+# ---------------------------------------------------------------- timing
+
+def _time_per_call(fn, min_seconds):
+    """Seconds per call of fn, looping long enough for the clock to be accurate."""
+    fn()
+    loops = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(loops):
+            fn()
+        elapsed = time.perf_counter() - start
+        if elapsed >= min_seconds:
+            return elapsed / loops
+        loops *= 2 if elapsed == 0 else max(2, int(min_seconds / max(elapsed, 1e-9) * 1.2))
+
+
+def race(contenders, repeats, min_seconds):
+    """Median seconds per call of each contender, measured in interleaved rounds so that
+    machine noise hits all of them alike."""
+    samples = {name: [] for name in contenders}
+    for _ in range(repeats):
+        for name, fn in contenders.items():
+            samples[name].append(_time_per_call(fn, min_seconds))
+    return {name: statistics.median(s) for name, s in samples.items()}
+
+
+class Threads:
+    """Sets every library in the race to the same thread count."""
+
+    def __init__(self, n):
+        self.n = n
+
+    def __enter__(self):
+        self._limits = threadpool_limits(limits=self.n, user_api="blas")
+        self._nncore = nncore.get_num_threads()
+        nncore.set_num_threads(self.n)
+        if torch is not None:
+            self._torch = torch.get_num_threads()
+            torch.set_num_threads(self.n)
+        return self
+
+    def __exit__(self, *exc):
+        self._limits.unregister() if hasattr(self._limits, "unregister") else None
+        nncore.set_num_threads(self._nncore)
+        if torch is not None:
+            torch.set_num_threads(self._torch)
+
+
+# ---------------------------------------------------------------- workloads
+
+def _gemm_cases(quick):
+    squares = [256, 512, 1024] if quick else [256, 512, 1024, 2048]
+    cases = [(f"{n}x{n} @ {n}x{n}", (n, n), (n, n), False, False) for n in squares]
+    # An MNIST MLP step: forward x @ W, then the two products of the backward pass.
+    cases += [
+        ("mlp fwd 128x784 @ 784x256", (128, 784), (784, 256), False, False),
+        ("mlp dW  (128x784)^T @ 128x256", (128, 784), (128, 256), True, False),
+        ("mlp dX  128x256 @ (784x256)^T", (128, 256), (784, 256), False, True),
+    ]
+    return cases
+
+
+def bench_gemm(threads, quick, dtype=np.float32):
+    rng = np.random.default_rng(0)
+    rows = []
+    for label, sa, sb, ta, tb in _gemm_cases(quick):
+        a = rng.standard_normal(sa).astype(dtype)
+        b = rng.standard_normal(sb).astype(dtype)
+        na, nb = (a.T if ta else a), (b.T if tb else b)
+        m, k = na.shape
+        n = nb.shape[1]
+        xa, xb = nncore.from_numpy(a), nncore.from_numpy(b)
+        xa, xb = (xa.T if ta else xa), (xb.T if tb else xb)
+        contenders = {"nncore": lambda: xa @ xb, "numpy": lambda: na @ nb}
+        if torch is not None:
+            pa, pb = torch.from_numpy(a), torch.from_numpy(b)
+            pa, pb = (pa.T if ta else pa), (pb.T if tb else pb)
+            contenders["torch"] = lambda: pa @ pb
+        flops = 2.0 * m * n * k
+        for t in threads:
+            with Threads(t):
+                secs = race(contenders, repeats=3 if quick else 5, min_seconds=0.05)
+            rows.append((label, t, {name: flops / s / 1e9 for name, s in secs.items()}))
+    return "GFLOP/s", rows
+
+
+def bench_overhead(threads, quick):
+    """Per-call cost of tiny ops, where Python-to-kernel overhead dominates."""
+    a = np.arange(8, dtype=np.float32)
+    b = np.ones(8, dtype=np.float32)
+    m = np.ones((8, 8), dtype=np.float32)
+    xa, xb, xm = nncore.from_numpy(a), nncore.from_numpy(b), nncore.from_numpy(m)
+    cases = [
+        ("add 8 float32", lambda: xa + xb, lambda: a + b,
+         (lambda ta, tb: (lambda: ta + tb)) if torch else None),
+        ("mul by scalar 8 float32", lambda: xa * 2.0, lambda: a * 2.0,
+         (lambda ta, tb: (lambda: ta * 2.0)) if torch else None),
+        ("sum 8 float32", lambda: xa.sum(), lambda: a.sum(),
+         (lambda ta, tb: (lambda: ta.sum())) if torch else None),
+        ("matmul 8x8", lambda: xm @ xm, lambda: m @ m,
+         (lambda ta, tb: (lambda: tb @ tb)) if torch else None),
+    ]
+    rows = []
+    for label, ours, theirs, make_torch in cases:
+        contenders = {"nncore": ours, "numpy": theirs}
+        if make_torch is not None:
+            contenders["torch"] = make_torch(torch.from_numpy(a), torch.from_numpy(m))
+        for t in threads:
+            with Threads(t):
+                secs = race(contenders, repeats=5 if quick else 9, min_seconds=0.02)
+            # Reported as calls per microsecond so that higher is better, like GFLOP/s.
+            rows.append((label, t, {name: 1e-6 / s for name, s in secs.items()}))
+    return "calls/us", rows
+
+
+WORKLOADS = {"gemm": bench_gemm, "overhead": bench_overhead}
+
+
+# ---------------------------------------------------------------- report
+
+def _openblas_kernel():
+    for pool in threadpool_info():
+        if pool.get("internal_api") == "openblas":
+            return f"OpenBLAS {pool.get('version')} kernel {pool.get('architecture')}"
+    return "no OpenBLAS found"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("workloads", nargs="*", choices=[[]] + sorted(WORKLOADS),
+                        help="workloads to run (default: all)")
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--quick", action="store_true", help="fewer sizes and repeats")
+    args = parser.parse_args(argv)
+    names = args.workloads or sorted(WORKLOADS)
+
+    info = nncore.info()
+    print(f"# nncore {info['version']} ({info['isa']}, OpenMP {info['openmp']}) | "
+          f"numpy {np.__version__} ({_openblas_kernel()}) | "
+          f"torch {torch.__version__ if torch else 'not installed'}")
+    print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"{time.strftime('%Y-%m-%d')}")
+    for name in names:
+        unit, rows = WORKLOADS[name](args.threads, args.quick)
+        others = [o for o in ("numpy", "torch") if o in rows[0][2]]
+        print(f"\n## {name} ({unit}, higher is better)\n")
+        header = ["case", "threads", "nncore"] + others + [f"vs {o}" for o in others]
+        print("| " + " | ".join(header) + " |")
+        print("|" + "---|" * len(header))
+        for label, t, values in rows:
+            cells = [label, str(t), f"{values['nncore']:.1f}"]
+            cells += [f"{values[o]:.1f}" for o in others]
+            cells += [f"{values['nncore'] / values[o]:.2f}x" for o in others]
+            print("| " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
