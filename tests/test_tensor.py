@@ -198,3 +198,42 @@ def test_python_protocols():
         len(nncore.tensor(1.0))
     assert t.size() == (2, 2) and t.size(-1) == 2 and t.dim() == 2 and t.numel() == 4
     assert t.nbytes == 16 and t.itemsize == 4
+
+
+@st.composite
+def reshape_targets(draw, shape):
+    """Shapes with the same size: adjacent dims merged, split, or size-1 dims inserted."""
+    dims = list(shape)
+    for _ in range(draw(st.integers(0, 3))):
+        kind = draw(st.sampled_from(["merge", "split", "one"]))
+        if kind == "merge" and len(dims) >= 2:
+            i = draw(st.integers(0, len(dims) - 2))
+            dims[i:i + 2] = [dims[i] * dims[i + 1]]
+        elif kind == "split" and dims:
+            i = draw(st.integers(0, len(dims) - 1))
+            f = draw(st.sampled_from([d for d in range(1, dims[i] + 1) if dims[i] % d == 0]
+                                     or [1]))
+            dims[i:i + 1] = [f, dims[i] // f] if dims[i] else [0, 1]
+        elif len(dims) < 8:
+            dims.insert(draw(st.integers(0, len(dims))), 1)
+    return tuple(dims)
+
+
+@given(data=st.data())
+def test_reshape_views_exactly_when_numpy_does(data):
+    shape = data.draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=6))
+    a = data.draw(strided_views(np.float32, shape))
+    perm = data.draw(st.permutations(range(a.ndim)))
+    a = a.transpose(perm)
+    target = data.draw(reshape_targets(a.shape))
+    expected = a.reshape(target)
+    t = nncore.from_numpy(a)
+    np.testing.assert_array_equal(t.reshape(target).numpy(), expected)
+    numpy_views = np.shares_memory(expected, a) or a.size == 0
+    try:
+        v = t.view(target)
+    except ValueError:
+        assert not numpy_views, f"view refused {a.shape} strides {a.strides} -> {target}"
+    else:
+        np.testing.assert_array_equal(v.numpy(), expected)
+        assert np.shares_memory(v.numpy(), a) or a.size <= 1

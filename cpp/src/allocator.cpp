@@ -25,6 +25,10 @@ void* system_alloc(size_t nbytes) {
   return p;
 }
 
+// Set once a thread's cache is destroyed (at thread or process exit): blocks freed after
+// that go straight to the system. A plain bool has no destructor, so it stays readable.
+thread_local bool cache_gone = false;
+
 struct ThreadCache {
   void* blocks[kClasses][kBlocksPerClass];
   int count[kClasses] = {};
@@ -37,7 +41,10 @@ struct ThreadCache {
     }
     bytes = 0;
   }
-  ~ThreadCache() { release(); }
+  ~ThreadCache() {
+    release();
+    cache_gone = true;
+  }
 };
 
 ThreadCache& cache() {
@@ -56,6 +63,7 @@ void* pool_alloc(size_t nbytes, size_t& capacity) {
   }
   const int c = size_class(nbytes);
   capacity = size_t(1) << (c + kMinShift);
+  if (cache_gone) return system_alloc(capacity);
   ThreadCache& tc = cache();
   if (tc.count[c] > 0) {
     tc.bytes -= capacity;
@@ -66,7 +74,7 @@ void* pool_alloc(size_t nbytes, size_t& capacity) {
 
 void pool_free(void* block, size_t capacity) {
   if (block == nullptr) return;
-  if (capacity <= (size_t(1) << kMaxShift)) {
+  if (capacity <= (size_t(1) << kMaxShift) && !cache_gone) {
     const int c = size_class(capacity);
     ThreadCache& tc = cache();
     if (tc.count[c] < kBlocksPerClass && tc.bytes + capacity <= kMaxCachedBytes) {
@@ -78,8 +86,10 @@ void pool_free(void* block, size_t capacity) {
   std::free(block);
 }
 
-size_t pool_cached_bytes() { return cache().bytes; }
+size_t pool_cached_bytes() { return cache_gone ? 0 : cache().bytes; }
 
-void pool_release_cached() { cache().release(); }
+void pool_release_cached() {
+  if (!cache_gone) cache().release();
+}
 
 }  // namespace nncore
