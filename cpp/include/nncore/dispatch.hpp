@@ -17,4 +17,17 @@ Isa active_isa();
 Isa detected_isa();
 const char* isa_name(Isa isa);
 
+// A kernel table filled by the active ISA's fill function (one per ISA translation unit).
+template <class Table>
+Table build_for_active_isa(void (*generic)(Table&), void (*avx2)(Table&),
+                           void (*avx512)(Table&)) {
+  Table table;
+  switch (active_isa()) {
+    case Isa::avx512: avx512(table); break;
+    case Isa::avx2: avx2(table); break;
+    default: generic(table); break;
+  }
+  return table;
+}
+
 }  // namespace nncore

@@ -50,62 +50,72 @@ constexpr int64_t kRandomGrain = 16384;
 
 }  // namespace
 
+namespace {
+
+// Fills `out` from the global Philox stream, `per_block` values per counter:
+// make(words, values) turns one counter's four 32-bit words into them.
+template <class T, class Make>
+void fill_from_philox(const Tensor& out, int64_t per_block, Make make) {
+  const int64_t n = out.numel();
+  T* dst = out.data<T>();
+  const int64_t blocks = ceil_div(n, per_block);
+  const PhiloxRange range = reserve_philox(static_cast<uint64_t>(blocks));
+  parallel_for(blocks, kRandomGrain, [&](int64_t begin, int64_t end) {
+    uint32_t words[4];
+    T values[4];
+    for (int64_t blk = begin; blk < end; ++blk) {
+      philox4x32(range.first + blk, range.key, words);
+      make(words, values);
+      for (int64_t j = 0; j < per_block && blk * per_block + j < n; ++j)
+        dst[blk * per_block + j] = values[j];
+    }
+  });
+}
+
+// Box-Muller: two uniforms in (0, 1] x [0, 1) make two independent standard normals.
+inline void box_muller(double u1, double u2, double& z0, double& z1) {
+  const double radius = std::sqrt(-2.0 * std::log(u1));
+  z0 = radius * std::cos(kTwoPi * u2);
+  z1 = radius * std::sin(kTwoPi * u2);
+}
+
+}  // namespace
+
 Tensor rand(const Dims& shape, DType dtype) {
   check_random_dtype("rand", dtype);
   Tensor out = Tensor::empty(shape, dtype);
-  const int64_t n = out.numel();
-  // float32 uses one 32-bit word per element, float64 two: 4 or 2 elements per counter.
-  const int64_t per_block = dtype == DType::float32 ? 4 : 2;
-  const PhiloxRange range = reserve_philox(static_cast<uint64_t>(ceil_div(n, per_block)));
-  parallel_for(ceil_div(n, per_block), kRandomGrain, [&](int64_t begin, int64_t end) {
-    uint32_t w[4];
-    for (int64_t blk = begin; blk < end; ++blk) {
-      philox4x32(range.first + blk, range.key, w);
-      for (int64_t j = 0; j < per_block && blk * per_block + j < n; ++j) {
-        const int64_t i = blk * per_block + j;
-        if (dtype == DType::float32) out.data<float>()[i] = uniform_float(w[j]);
-        else out.data<double>()[i] = uniform_double(w[2 * j], w[2 * j + 1]);
-      }
-    }
-  });
+  // float32 takes one 32-bit word per value, float64 two.
+  if (dtype == DType::float32) {
+    fill_from_philox<float>(out, 4, [](const uint32_t* w, float* v) {
+      for (int j = 0; j < 4; ++j) v[j] = uniform_float(w[j]);
+    });
+  } else {
+    fill_from_philox<double>(out, 2, [](const uint32_t* w, double* v) {
+      v[0] = uniform_double(w[0], w[1]);
+      v[1] = uniform_double(w[2], w[3]);
+    });
+  }
   return out;
 }
 
 Tensor randn(const Dims& shape, DType dtype) {
   check_random_dtype("randn", dtype);
   Tensor out = Tensor::empty(shape, dtype);
-  const int64_t n = out.numel();
-  // Box-Muller turns two uniforms into two normals: 4 float32 or 2 float64 per counter.
-  const int64_t per_block = dtype == DType::float32 ? 4 : 2;
-  const PhiloxRange range = reserve_philox(static_cast<uint64_t>(ceil_div(n, per_block)));
-  parallel_for(ceil_div(n, per_block), kRandomGrain, [&](int64_t begin, int64_t end) {
-    uint32_t w[4];
-    double z[4];
-    for (int64_t blk = begin; blk < end; ++blk) {
-      philox4x32(range.first + blk, range.key, w);
-      if (dtype == DType::float32) {
-        for (int p = 0; p < 2; ++p) {
-          // 1 - u lies in (0, 1], so the log is finite.
-          const double u1 = 1.0 - static_cast<double>(w[2 * p]) * 0x1.0p-32;
-          const double u2 = static_cast<double>(w[2 * p + 1]) * 0x1.0p-32;
-          const double radius = std::sqrt(-2.0 * std::log(u1));
-          z[2 * p] = radius * std::cos(kTwoPi * u2);
-          z[2 * p + 1] = radius * std::sin(kTwoPi * u2);
-        }
-      } else {
-        const double u1 = 1.0 - uniform_double(w[0], w[1]);
-        const double u2 = uniform_double(w[2], w[3]);
-        const double radius = std::sqrt(-2.0 * std::log(u1));
-        z[0] = radius * std::cos(kTwoPi * u2);
-        z[1] = radius * std::sin(kTwoPi * u2);
+  // 1 - u lies in (0, 1], so the logarithm in Box-Muller is finite.
+  if (dtype == DType::float32) {
+    fill_from_philox<float>(out, 4, [](const uint32_t* w, float* v) {
+      for (int p = 0; p < 2; ++p) {
+        double z0, z1;
+        box_muller(1.0 - w[2 * p] * 0x1.0p-32, w[2 * p + 1] * 0x1.0p-32, z0, z1);
+        v[2 * p] = static_cast<float>(z0);
+        v[2 * p + 1] = static_cast<float>(z1);
       }
-      for (int64_t j = 0; j < per_block && blk * per_block + j < n; ++j) {
-        const int64_t i = blk * per_block + j;
-        if (dtype == DType::float32) out.data<float>()[i] = static_cast<float>(z[j]);
-        else out.data<double>()[i] = z[j];
-      }
-    }
-  });
+    });
+  } else {
+    fill_from_philox<double>(out, 2, [](const uint32_t* w, double* v) {
+      box_muller(1.0 - uniform_double(w[0], w[1]), uniform_double(w[2], w[3]), v[0], v[1]);
+    });
+  }
   return out;
 }
 

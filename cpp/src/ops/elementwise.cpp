@@ -11,15 +11,9 @@
 namespace nncore {
 
 const ElementwiseKernels& elementwise_kernels() {
-  static const ElementwiseKernels table = [] {
-    ElementwiseKernels t;
-    switch (active_isa()) {
-      case Isa::avx512: fill_elementwise_kernels_avx512(t); break;
-      case Isa::avx2: fill_elementwise_kernels_avx2(t); break;
-      default: fill_elementwise_kernels_generic(t); break;
-    }
-    return t;
-  }();
+  static const ElementwiseKernels table = build_for_active_isa<ElementwiseKernels>(
+      fill_elementwise_kernels_generic, fill_elementwise_kernels_avx2,
+      fill_elementwise_kernels_avx512);
   return table;
 }
 

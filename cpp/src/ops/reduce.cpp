@@ -22,15 +22,8 @@
 namespace nncore {
 
 const ReduceKernels& reduce_kernels() {
-  static const ReduceKernels table = [] {
-    ReduceKernels t;
-    switch (active_isa()) {
-      case Isa::avx512: fill_reduce_kernels_avx512(t); break;
-      case Isa::avx2: fill_reduce_kernels_avx2(t); break;
-      default: fill_reduce_kernels_generic(t); break;
-    }
-    return t;
-  }();
+  static const ReduceKernels table = build_for_active_isa<ReduceKernels>(
+      fill_reduce_kernels_generic, fill_reduce_kernels_avx2, fill_reduce_kernels_avx512);
   return table;
 }
 
