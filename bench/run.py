@@ -13,7 +13,6 @@ NumPy loads (and nowhere else).
 import argparse
 import os
 import platform
-import statistics
 import sys
 import time
 
@@ -49,14 +48,21 @@ def _time_per_call(fn, min_seconds):
         loops *= 2 if elapsed == 0 else max(2, int(min_seconds / max(elapsed, 1e-9) * 1.2))
 
 
-def race(contenders, repeats, min_seconds):
-    """Median seconds per call of each contender, measured in interleaved rounds so that
-    machine noise hits all of them alike."""
+# Thread pools keep spinning for a while after their last call (OpenBLAS for about 0.1 s,
+# OpenMP for less) and would steal the cores from the next contender: let them go idle.
+SETTLE_SECONDS = 0.25
+
+
+def race(contenders, repeats, min_seconds, settle=SETTLE_SECONDS):
+    """Best seconds per call of each contender over interleaved rounds, so that machine noise
+    (which only ever slows a run down) hits all of them alike."""
     samples = {name: [] for name in contenders}
     for _ in range(repeats):
         for name, fn in contenders.items():
+            if settle:
+                time.sleep(settle)
             samples[name].append(_time_per_call(fn, min_seconds))
-    return {name: statistics.median(s) for name, s in samples.items()}
+    return {name: min(s) for name, s in samples.items()}
 
 
 class Threads:
@@ -142,7 +148,7 @@ def bench_overhead(threads, quick):
             contenders["torch"] = make_torch(torch.from_numpy(a), torch.from_numpy(m))
         for t in threads:
             with Threads(t):
-                secs = race(contenders, repeats=5 if quick else 9, min_seconds=0.02)
+                secs = race(contenders, repeats=5 if quick else 9, min_seconds=0.02, settle=0)
             # Reported as calls per microsecond so that higher is better, like GFLOP/s.
             rows.append((label, t, {name: 1e-6 / s for name, s in secs.items()}))
     return "calls/us", rows
