@@ -26,7 +26,8 @@ ISA_FLAGS = {
                     "-mprefer-vector-width=512"],
     "_avx2.cpp": ["-mavx2", "-mfma"],
 }
-BASE_FLAGS = ["-std=c++17", "-O3", "-fno-math-errno", "-fvisibility=hidden", "-Wall",
+# -g0: no debug info, which would triple the installed size.
+BASE_FLAGS = ["-std=c++17", "-O3", "-g0", "-fno-math-errno", "-fvisibility=hidden", "-Wall",
               "-Wno-unused-function"]
 
 

@@ -120,7 +120,7 @@ def bench_gemm(threads, quick, dtype=np.float32):
         flops = 2.0 * m * n * k
         for t in threads:
             with Threads(t):
-                secs = race(contenders, repeats=3 if quick else 5, min_seconds=0.05)
+                secs = race(contenders, repeats=3 if quick else 7, min_seconds=0.1)
             rows.append((label, t, {name: flops / s / 1e9 for name, s in secs.items()}))
     return "GFLOP/s", rows
 

@@ -99,7 +99,9 @@ def test_unary_matches_numpy(name, dtype, data):
 def test_exp_log_special_values_and_long_vectors(dtype):
     x = np.array([0.0, -0.0, 1.0, -1.0, 88.7, 89.0, -87.0, -103.0, -104.0, -1000.0, 1000.0,
                   np.inf, -np.inf, np.nan], dtype=dtype)
-    np.testing.assert_allclose(nncore.exp(nncore.from_numpy(x)).numpy(), np.exp(x),
+    with np.errstate(over="ignore"):
+        expected = np.exp(x)
+    np.testing.assert_allclose(nncore.exp(nncore.from_numpy(x)).numpy(), expected,
                                rtol=3e-6 if dtype == np.float32 else 1e-15, atol=0)
     y = np.array([1.0, 2.0, 0.5, 1e-38, 1e-45, 3.4e38, 0.0, -0.0, -1.0, np.inf, np.nan],
                  dtype=dtype)
