@@ -5,6 +5,7 @@ from libc.stdint cimport int64_t, uint64_t, uint32_t
 from libcpp cimport bool as cbool
 from libcpp.memory cimport shared_ptr
 from libcpp.string cimport string
+from libcpp.vector cimport vector
 
 
 cdef extern from "nncore/dtype.hpp" namespace "nncore" nogil:
@@ -118,6 +119,56 @@ cdef extern from "nncore/ops.hpp" namespace "nncore" nogil:
     CTensor c_eye "nncore::eye"(int64_t, int64_t, DTypeCode) except +
     CTensor c_rand "nncore::rand"(const Dims&, DTypeCode) except +
     CTensor c_randn "nncore::randn"(const Dims&, DTypeCode) except +
+
+
+cdef extern from "nncore/ops.hpp" namespace "nncore" nogil:
+    # Differentiable views and copies.
+    CTensor c_reshape "nncore::reshape"(const CTensor&, const Dims&) except +
+    CTensor c_view "nncore::view"(const CTensor&, const Dims&) except +
+    CTensor c_permute "nncore::permute"(const CTensor&, const Dims&) except +
+    CTensor c_transpose "nncore::transpose"(const CTensor&, int64_t, int64_t) except +
+    CTensor c_slice "nncore::slice"(const CTensor&, int64_t, int64_t, int64_t, int64_t) except +
+    CTensor c_select "nncore::select"(const CTensor&, int64_t, int64_t) except +
+    CTensor c_squeeze_all "nncore::squeeze"(const CTensor&) except +
+    CTensor c_squeeze "nncore::squeeze"(const CTensor&, int64_t) except +
+    CTensor c_unsqueeze "nncore::unsqueeze"(const CTensor&, int64_t) except +
+    CTensor c_expand "nncore::expand"(const CTensor&, const Dims&) except +
+    CTensor c_contiguous "nncore::contiguous"(const CTensor&) except +
+    CTensor c_clone "nncore::clone"(const CTensor&) except +
+    CTensor c_to_dtype "nncore::to_dtype"(const CTensor&, DTypeCode) except +
+    CTensor c_index_select "nncore::index_select"(const CTensor&, int64_t, const CTensor&) except +
+    CTensor c_nonzero_flat "nncore::nonzero_flat"(const CTensor&) except +
+
+
+cdef extern from "nncore/autograd.hpp" namespace "nncore" nogil:
+    cdef cppclass Node:
+        string name()
+        int num_outputs()
+        const vector[Edge]& next_edges()
+
+    cdef cppclass Edge:
+        shared_ptr[Node] node
+        int input_nr
+
+    ctypedef cbool (*CallbackBackward)(void*, const vector[CTensor]&, vector[CTensor]&) noexcept
+    ctypedef void (*CallbackRelease)(void*) noexcept
+
+    cbool c_grad_enabled "nncore::grad_enabled"()
+    void c_set_grad_enabled "nncore::set_grad_enabled"(cbool)
+    cbool c_requires_grad "nncore::requires_grad"(const CTensor&)
+    void c_set_requires_grad "nncore::set_requires_grad"(CTensor&, cbool) except +
+    cbool c_is_leaf "nncore::is_leaf"(const CTensor&)
+    CTensor c_grad_of "nncore::grad_of"(const CTensor&)
+    void c_set_grad "nncore::set_grad"(CTensor&, const CTensor&) except +
+    shared_ptr[Node] c_grad_fn "nncore::grad_fn"(const CTensor&)
+    void c_retain_grad "nncore::retain_grad"(CTensor&) except +
+    cbool c_retains_grad "nncore::retains_grad"(const CTensor&)
+    CTensor c_detach "nncore::detach"(const CTensor&)
+    void c_backward "nncore::backward"(const vector[CTensor]&, const vector[CTensor]&,
+                                       cbool) except +
+    shared_ptr[Node] c_record_callback_node "nncore::record_callback_node"(
+        const string&, const vector[CTensor]&, vector[CTensor]&, CallbackBackward,
+        CallbackRelease, void*) except +
 
 
 cdef extern from "nncore/gemm.hpp" namespace "nncore" nogil:

@@ -13,10 +13,13 @@ from libc.stdint cimport int64_t, uint64_t
 from libcpp cimport bool as cbool
 from libcpp.memory cimport shared_ptr
 from libcpp.utility cimport move
+from libcpp.vector cimport vector
+from libcpp.string cimport string
 
 import numpy as np
 
 include "_dtypes.pxi"
 include "_tensor.pxi"
 include "_ops.pxi"
+include "_autograd.pxi"
 include "_runtime.pxi"

@@ -201,12 +201,18 @@ def flatten(x, start_dim=0, end_dim=-1): return _as_tensor(x).flatten(start_dim,
 
 # ------------------------------------------------------------ creation
 
-def empty(*shape, dtype=float32):
+cdef Tensor _leaf(Tensor t, bint requires_grad):
+    if requires_grad:
+        c_set_requires_grad(t.c, True)
+    return t
+
+
+def empty(*shape, dtype=float32, requires_grad=False):
     cdef Dims d = _dims(_shape_arg(shape))
-    return _wrap_value(CTensor.empty(d, _code_of(dtype)))
+    return _leaf(_wrap_value(CTensor.empty(d, _code_of(dtype))), requires_grad)
 
 
-def full(shape, fill_value, *, dtype=float32):
+def full(shape, fill_value, *, dtype=float32, requires_grad=False):
     if isinstance(shape, int):
         shape = (shape,)
     cdef Dims d = _dims(shape)
@@ -215,15 +221,15 @@ def full(shape, fill_value, *, dtype=float32):
     cdef CTensor r
     with nogil:
         r = c_full(d, v, code)
-    return _wrap(r)
+    return _leaf(_wrap(r), requires_grad)
 
 
-def zeros(*shape, dtype=float32):
-    return full(_shape_arg(shape), 0.0, dtype=dtype)
+def zeros(*shape, dtype=float32, requires_grad=False):
+    return full(_shape_arg(shape), 0.0, dtype=dtype, requires_grad=requires_grad)
 
 
-def ones(*shape, dtype=float32):
-    return full(_shape_arg(shape), 1.0, dtype=dtype)
+def ones(*shape, dtype=float32, requires_grad=False):
+    return full(_shape_arg(shape), 1.0, dtype=dtype, requires_grad=requires_grad)
 
 
 def zeros_like(x, *, dtype=None):
@@ -261,21 +267,21 @@ def eye(n, m=None, *, dtype=float32):
     return _wrap_value(c_eye(n, n if m is None else m, _code_of(dtype)))
 
 
-def rand(*shape, dtype=float32):
+def rand(*shape, dtype=float32, requires_grad=False):
     """Uniform samples in [0, 1), reproducible after nncore.manual_seed."""
     cdef Dims d = _dims(_shape_arg(shape))
     cdef DTypeCode code = _code_of(dtype)
     cdef CTensor r
     with nogil:
         r = c_rand(d, code)
-    return _wrap(r)
+    return _leaf(_wrap(r), requires_grad)
 
 
-def randn(*shape, dtype=float32):
+def randn(*shape, dtype=float32, requires_grad=False):
     """Standard normal samples, reproducible after nncore.manual_seed."""
     cdef Dims d = _dims(_shape_arg(shape))
     cdef DTypeCode code = _code_of(dtype)
     cdef CTensor r
     with nogil:
         r = c_randn(d, code)
-    return _wrap(r)
+    return _leaf(_wrap(r), requires_grad)

@@ -101,7 +101,7 @@ cpdef Tensor from_numpy(object array):
     return _wrap_value(CTensor(storage, dt.code, shape, strides, -lo // size))
 
 
-cpdef Tensor tensor(object data, object dtype=None):
+cpdef Tensor tensor(object data, object dtype=None, bint requires_grad=False):
     """A new tensor holding a copy of `data` (nested lists, scalars, arrays or a Tensor).
 
     Python floats become float32 and ints int64 unless `dtype` says otherwise; a NumPy
@@ -121,6 +121,8 @@ cpdef Tensor tensor(object data, object dtype=None):
         target = as_dtype(array.dtype)
     cdef Tensor out = _wrap_value(CTensor.empty(_dims(array.shape), _code_of(target)))
     np.copyto(out.numpy(), array, casting="unsafe")
+    if requires_grad:
+        c_set_requires_grad(out.c, True)
     return out
 
 
@@ -170,10 +172,38 @@ cdef Tensor _unary(UnaryOp op, Tensor a):
 
 
 cdef Tensor _inplace(Tensor self, BinaryOp op, object other):
+    _check_inplace(self, other, "in-place " + op_names[<int>op])
     cdef Tensor result = _binary(op, self, other)
     with nogil:
         c_copy_(self.c, result.c)
     return self
+
+
+cdef tuple op_names = ("add", "sub", "mul", "div")
+
+
+cdef Tensor _advanced_index(Tensor self, tuple key):
+    """Integer-array and mask indexing: one index tensor along one dim (the others taken
+    whole) or a mask of the tensor's own shape gather differentiably; other combinations go
+    through NumPy and copy."""
+    cdef Tensor index, flat
+    cdef CTensor r
+    position = [i for i, k in enumerate(key) if _is_advanced_key(k)]
+    whole = all(isinstance(k, slice) and k == slice(None) for i, k in enumerate(key)
+                if i not in position)
+    if len(position) == 1 and whole and key[position[0]] is not Ellipsis:
+        index = _as_tensor(key[position[0]])
+        dim = position[0]
+        if index.c.dtype() == DTypeCode.bool_ and dim == 0 and index.shape == self.shape:
+            flat = self.reshape(-1)
+            return _wrap_value(c_index_select(flat.c, 0, c_nonzero_flat(index.c)))
+        if index.c.ndim() == 1 and index.c.dtype() in (DTypeCode.int64, DTypeCode.int32):
+            return _wrap_value(c_index_select(self.c, dim, index.c))
+    if c_grad_enabled() and c_requires_grad(self.c):
+        raise IndexError(f"this combination of indices ({key!r}) is not differentiable; "
+                         f"index one dimension at a time")
+    key = tuple(k.numpy() if isinstance(k, Tensor) else k for k in key)
+    return tensor(self.numpy()[key])
 
 
 cdef bint _is_advanced_key(object k):
@@ -246,6 +276,57 @@ cdef class Tensor:
     def data_ptr(self):
         return <size_t>self.c.data_ptr()
 
+    # ------------------------------------------------------------ autograd
+
+    @property
+    def requires_grad(self):
+        return c_requires_grad(self.c)
+
+    @requires_grad.setter
+    def requires_grad(self, bint value):
+        c_set_requires_grad(self.c, value)
+
+    def requires_grad_(self, bint requires_grad=True):
+        c_set_requires_grad(self.c, requires_grad)
+        return self
+
+    @property
+    def is_leaf(self):
+        return c_is_leaf(self.c)
+
+    @property
+    def grad_fn(self):
+        """The node that computed this tensor (None for leaves)."""
+        return _grad_fn(c_grad_fn(self.c))
+
+    @property
+    def grad(self):
+        """Gradient accumulated by backward() (None until then)."""
+        cdef CTensor g = c_grad_of(self.c)
+        return _wrap(g) if g.defined() else None
+
+    @grad.setter
+    def grad(self, value):
+        cdef CTensor undefined
+        c_set_grad(self.c, undefined if value is None else (<Tensor>value).c)
+
+    def retain_grad(self):
+        """Keeps .grad for this non-leaf tensor after backward()."""
+        c_retain_grad(self.c)
+
+    @property
+    def retains_grad(self):
+        return c_retains_grad(self.c)
+
+    def detach(self):
+        """The same data, cut from the graph (shares memory, requires no grad)."""
+        return _wrap_value(c_detach(self.c))
+
+    def backward(self, gradient=None, retain_graph=False):
+        """Accumulates d(self)/d(leaf) into every leaf's .grad. `gradient` is required
+        unless this tensor has one element."""
+        _run_backward([self], [gradient], retain_graph)
+
     # ------------------------------------------------------------ NumPy interop
 
     def __getbuffer__(self, Py_buffer* buffer, int flags):
@@ -309,7 +390,7 @@ cdef class Tensor:
         if self.c.ndim() == 0:
             raise TypeError("iteration over a 0-d tensor")
         for i in range(self.c.size(0)):
-            yield _wrap_value(self.c.select(0, i))
+            yield _wrap_value(c_select(self.c, 0, i))
 
     def __hash__(self):
         return id(self)
@@ -322,6 +403,10 @@ cdef class Tensor:
             extra += f", size={self.shape}"
         if self.c.dtype() not in (DTypeCode.float32, DTypeCode.int64, DTypeCode.bool_):
             extra += f", dtype={self.dtype!r}"
+        if c_grad_fn(self.c):
+            extra += f", grad_fn={self.grad_fn!r}"
+        elif c_requires_grad(self.c):
+            extra += ", requires_grad=True"
         return f"tensor({body}{extra})"
 
     def __str__(self):
@@ -331,30 +416,30 @@ cdef class Tensor:
 
     def reshape(self, *shape):
         cdef Dims d = _dims(_shape_arg(shape))
-        return _wrap_value(self.c.reshape(d))
+        return _wrap_value(c_reshape(self.c, d))
 
     def view(self, *shape):
         cdef Dims d = _dims(_shape_arg(shape))
-        return _wrap_value(self.c.view(d))
+        return _wrap_value(c_view(self.c, d))
 
     def permute(self, *dims):
         cdef Dims d = _dims(_shape_arg(dims))
-        return _wrap_value(self.c.permute(d))
+        return _wrap_value(c_permute(self.c, d))
 
     def transpose(self, int64_t dim0, int64_t dim1):
-        return _wrap_value(self.c.transpose(dim0, dim1))
+        return _wrap_value(c_transpose(self.c, dim0, dim1))
 
     def squeeze(self, dim=None):
         if dim is None:
-            return _wrap_value(self.c.squeeze())
-        return _wrap_value(self.c.squeeze(<int64_t>_operator.index(dim)))
+            return _wrap_value(c_squeeze_all(self.c))
+        return _wrap_value(c_squeeze(self.c, <int64_t>_operator.index(dim)))
 
     def unsqueeze(self, int64_t dim):
-        return _wrap_value(self.c.unsqueeze(dim))
+        return _wrap_value(c_unsqueeze(self.c, dim))
 
     def expand(self, *sizes):
         cdef Dims d = _dims(_shape_arg(sizes))
-        return _wrap_value(self.c.expand(d))
+        return _wrap_value(c_expand(self.c, d))
 
     def broadcast_to(self, shape):
         return self.expand(tuple(shape))
@@ -371,10 +456,10 @@ cdef class Tensor:
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
 
     def contiguous(self):
-        return self if self.c.is_contiguous() else _wrap_value(self.c.contiguous())
+        return self if self.c.is_contiguous() else _wrap_value(c_contiguous(self.c))
 
     def clone(self):
-        return _wrap_value(self.c.clone())
+        return _wrap_value(c_clone(self.c))
 
     def to(self, dtype):
         cdef DTypeCode code = _code_of(dtype)
@@ -382,7 +467,7 @@ cdef class Tensor:
             return self
         cdef CTensor r
         with nogil:
-            r = self.c.to(code)
+            r = c_to_dtype(self.c, code)
         return _wrap(r)
 
     def float(self):
@@ -414,7 +499,7 @@ cdef class Tensor:
                              f"{consumed} were given")
         for k in key:
             if k is None:
-                t = t.unsqueeze(dim)
+                t = c_unsqueeze(t, dim)
                 dim += 1
             elif k is Ellipsis:
                 if seen_ellipsis:
@@ -423,7 +508,7 @@ cdef class Tensor:
                 dim += ndim - consumed
             elif isinstance(k, slice):
                 start, stop, step = k.indices(t.size(dim))
-                t = t.slice(dim, start, stop, step)
+                t = c_slice(t, dim, start, stop, step)
                 dim += 1
             else:
                 try:
@@ -431,22 +516,21 @@ cdef class Tensor:
                 except TypeError:
                     raise IndexError(f"only integers, slices, None, ..., and integer or bool "
                                      f"arrays are valid indices, got {type(k).__name__}") from None
-                t = t.select(dim, index)
+                t = c_select(t, dim, index)
         return _wrap(t)
 
     def __getitem__(self, key):
         if not isinstance(key, tuple):
             key = (key,)
         if any(_is_advanced_key(k) for k in key):
-            # Advanced (integer-array or mask) indexing gathers into a new tensor.
-            key = tuple(k.numpy() if isinstance(k, Tensor) else k for k in key)
-            return tensor(self.numpy()[key])
+            return _advanced_index(self, key)
         return self._basic_index(key)
 
     def __setitem__(self, key, value):
         if not isinstance(key, tuple):
             key = (key,)
         cdef Tensor src
+        _check_inplace(self, value, "setitem")
         if any(_is_advanced_key(k) for k in key):
             key = tuple(k.numpy() if isinstance(k, Tensor) else k for k in key)
             self.numpy()[key] = value.numpy() if isinstance(value, Tensor) else value
@@ -458,11 +542,13 @@ cdef class Tensor:
 
     def copy_(self, Tensor src):
         """Copies src into this tensor (broadcasting, converting dtype); returns self."""
+        _check_inplace(self, src, "copy_")
         with nogil:
             c_copy_(self.c, src.c)
         return self
 
     def fill_(self, double value):
+        _check_inplace(self, None, "fill_")
         with nogil:
             c_fill_(self.c, value)
         return self

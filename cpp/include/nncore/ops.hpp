@@ -56,6 +56,31 @@ Tensor argmin(const Tensor& a, int64_t axis, bool all, bool keepdims);
 // dims broadcast.
 Tensor matmul(const Tensor& a, const Tensor& b);
 
+// ---- differentiable views and copies (autograd/views.cpp) ----
+// The same as the Tensor methods of the same names, but recorded for autograd.
+Tensor reshape(const Tensor& a, const Dims& shape);
+Tensor view(const Tensor& a, const Dims& shape);
+Tensor permute(const Tensor& a, const Dims& dims);
+Tensor transpose(const Tensor& a, int64_t dim0, int64_t dim1);
+Tensor slice(const Tensor& a, int64_t dim, int64_t start, int64_t stop, int64_t step);
+Tensor select(const Tensor& a, int64_t dim, int64_t index);
+Tensor squeeze(const Tensor& a);
+Tensor squeeze(const Tensor& a, int64_t dim);
+Tensor unsqueeze(const Tensor& a, int64_t dim);
+Tensor expand(const Tensor& a, const Dims& shape);
+Tensor contiguous(const Tensor& a);
+Tensor clone(const Tensor& a);
+Tensor to_dtype(const Tensor& a, DType dtype);
+
+// ---- gathering by index (ops/index.cpp) ----
+// Entries of `a` at positions `index` (int64 or int32, 1-d, negative counts from the end)
+// along `dim`; differentiable in `a`.
+Tensor index_select(const Tensor& a, int64_t dim, const Tensor& index);
+// dst[..., index[i], ...] += src[..., i, ...] along dim, in index order (deterministic).
+void index_add_(const Tensor& dst, int64_t dim, const Tensor& index, const Tensor& src);
+// Flat positions of the true elements of a bool tensor, as int64.
+Tensor nonzero_flat(const Tensor& mask);
+
 // ---- creation (ops/creation.cpp) ----
 Tensor full(const Dims& shape, double value, DType dtype);
 Tensor arange(double start, double stop, double step, DType dtype);

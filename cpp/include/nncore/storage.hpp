@@ -34,6 +34,10 @@ class Storage {
   void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
   bool owned() const { return release_ == nullptr; }
+  // Bumped by every in-place write through the engine, so autograd can tell that a tensor
+  // saved for backward has changed since.
+  uint64_t version() const { return version_; }
+  void bump_version() { ++version_; }
 
   static constexpr size_t kAlignment = 64;
 
@@ -41,6 +45,7 @@ class Storage {
   void* data_;
   size_t nbytes_;
   size_t capacity_;  // of an owned block, as the pool gave it
+  uint64_t version_ = 0;
   Release release_;
   void* context_;
 };

@@ -24,6 +24,8 @@
 
 namespace nncore {
 
+struct AutogradMeta;  // autograd.hpp
+
 constexpr int kMaxDims = 16;
 
 // A short list of sizes or strides held inline (no heap allocation per tensor).
@@ -116,12 +118,19 @@ class Tensor {
   Tensor clone() const;       // always a new contiguous tensor
   Tensor to(DType dtype) const;  // itself when dtype matches, else a converted copy
 
+  // Autograd state (autograd.hpp); null for tensors that never required grad. The view
+  // and copy methods above return tensors without it: they are the engine's raw
+  // building blocks. The differentiable versions are the free functions in ops.hpp.
+  const std::shared_ptr<AutogradMeta>& autograd() const { return autograd_; }
+  void set_autograd(std::shared_ptr<AutogradMeta> meta) { autograd_ = std::move(meta); }
+
  private:
   std::shared_ptr<Storage> storage_;
   DType dtype_ = DType::float32;
   Dims shape_, strides_;
   int64_t offset_ = 0;
   int64_t numel_ = 0;
+  std::shared_ptr<AutogradMeta> autograd_;
 };
 
 // "float32 tensor of shape (2, 3)" -- for error messages.

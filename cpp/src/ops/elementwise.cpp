@@ -7,6 +7,7 @@
 #include "nncore/ops.hpp"
 #include "ops/elementwise_kernels.hpp"
 #include "ops/strided_loop.hpp"
+#include "autograd/record.hpp"
 
 namespace nncore {
 
@@ -85,7 +86,7 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   loop.run(grain, [&](int64_t n, char* const* p, const int64_t* s) {
     kernel(n, p[0], s[0], p[1], s[1], p[2], s[2]);
   });
-  return out;
+  return record_binary(op, a, b, std::move(out));
 }
 
 Tensor unary(UnaryOp op, const Tensor& a) {
@@ -99,7 +100,7 @@ Tensor unary(UnaryOp op, const Tensor& a) {
   loop.run(grain_for(op), [&](int64_t n, char* const* p, const int64_t* s) {
     kernel(n, p[0], s[0], p[1], s[1]);
   });
-  return out;
+  return record_unary(op, a, std::move(out));
 }
 
 Tensor clip(const Tensor& a, bool has_lo, double lo, bool has_hi, double hi) {
@@ -112,7 +113,7 @@ Tensor clip(const Tensor& a, bool has_lo, double lo, bool has_hi, double hi) {
   loop.run(kElementwiseGrain, [&](int64_t n, char* const* p, const int64_t* s) {
     kernel(n, p[0], s[0], p[1], s[1], has_lo, lo, has_hi, hi);
   });
-  return out;
+  return record_clip(a, has_lo, lo, has_hi, hi, std::move(out));
 }
 
 Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
@@ -131,7 +132,7 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
   loop.run(kElementwiseGrain, [&](int64_t n, char* const* p, const int64_t* s) {
     kernel(n, p[0], s[0], p[1], s[1], p[2], s[2], p[3], s[3]);
   });
-  return out;
+  return record_where(cond, a, b, std::move(out));
 }
 
 namespace {
@@ -169,6 +170,7 @@ void copy_(const Tensor& dst, const Tensor& src) {
   const Tensor source = (may_overlap(dst, src) && !same_view) ? src.clone() : src;
   UnaryKernel kernel =
       elementwise_kernels().cast[static_cast<int>(source.dtype())][static_cast<int>(dst.dtype())];
+  dst.storage()->bump_version();
   const Tensor es = source.expand(shape);
   const Tensor* operands[2] = {&dst, &es};
   StridedLoop<2> loop(shape, operands);

@@ -10,6 +10,7 @@
 #include "nncore/gemm.hpp"
 #include "nncore/ops.hpp"
 #include "nncore/parallel.hpp"
+#include "autograd/record.hpp"
 
 namespace nncore {
 namespace {
@@ -98,7 +99,7 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   Tensor result = out;
   if (a_vec) result = result.squeeze(result.ndim() - 2);
   if (b_vec) result = result.squeeze(result.ndim() - 1);
-  return result;
+  return record_matmul(a_in, b_in, std::move(result));
 }
 
 }  // namespace nncore

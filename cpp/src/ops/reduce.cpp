@@ -18,6 +18,7 @@
 #include "nncore/ops.hpp"
 #include "nncore/parallel.hpp"
 #include "ops/reduce_kernels.hpp"
+#include "autograd/record.hpp"
 
 namespace nncore {
 
@@ -155,7 +156,7 @@ void reduce_typed(int kind, bool mean, const Tensor& a, const DimGroup& K, const
   }
 }
 
-Tensor reduce_masked(ReduceOp op, const Tensor& a, const bool* mask, bool keepdims) {
+Tensor reduce_masked_raw(ReduceOp op, const Tensor& a, const bool* mask, bool keepdims) {
   const char* name = reduce_name(op);
   NNC_CHECK(a.defined(), std::invalid_argument, "%s: undefined tensor", name);
   const bool floating = is_floating(a.dtype());
@@ -193,6 +194,10 @@ Tensor reduce_masked(ReduceOp op, const Tensor& a, const bool* mask, bool keepdi
     }
   });
   return out;
+}
+
+Tensor reduce_masked(ReduceOp op, const Tensor& a, const bool* mask, bool keepdims) {
+  return record_reduce(op, a, mask, keepdims, reduce_masked_raw(op, a, mask, keepdims));
 }
 
 void axes_mask(const Tensor& a, const Dims& axes, const char* op, bool* mask) {

@@ -1,0 +1,16 @@
+// Hooks through which the ops record their backward nodes (grad_*.cpp). Each returns `out`,
+// with a grad_fn attached when grad mode is on and an input requires grad.
+#pragma once
+
+#include "nncore/ops.hpp"
+
+namespace nncore {
+
+Tensor record_binary(BinaryOp op, const Tensor& a, const Tensor& b, Tensor out);
+Tensor record_unary(UnaryOp op, const Tensor& a, Tensor out);
+Tensor record_clip(const Tensor& a, bool has_lo, double lo, bool has_hi, double hi, Tensor out);
+Tensor record_where(const Tensor& cond, const Tensor& a, const Tensor& b, Tensor out);
+Tensor record_reduce(ReduceOp op, const Tensor& a, const bool* mask, bool keepdims, Tensor out);
+Tensor record_matmul(const Tensor& a, const Tensor& b, Tensor out);
+
+}  // namespace nncore
