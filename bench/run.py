@@ -133,19 +133,20 @@ def bench_overhead(threads, quick):
     xa, xb, xm = nncore.from_numpy(a), nncore.from_numpy(b), nncore.from_numpy(m)
     cases = [
         ("add 8 float32", lambda: xa + xb, lambda: a + b,
-         (lambda ta, tb: (lambda: ta + tb)) if torch else None),
+         (lambda ta, tb, tm: (lambda: ta + tb)) if torch else None),
         ("mul by scalar 8 float32", lambda: xa * 2.0, lambda: a * 2.0,
-         (lambda ta, tb: (lambda: ta * 2.0)) if torch else None),
+         (lambda ta, tb, tm: (lambda: ta * 2.0)) if torch else None),
         ("sum 8 float32", lambda: xa.sum(), lambda: a.sum(),
-         (lambda ta, tb: (lambda: ta.sum())) if torch else None),
+         (lambda ta, tb, tm: (lambda: ta.sum())) if torch else None),
         ("matmul 8x8", lambda: xm @ xm, lambda: m @ m,
-         (lambda ta, tb: (lambda: tb @ tb)) if torch else None),
+         (lambda ta, tb, tm: (lambda: tm @ tm)) if torch else None),
     ]
     rows = []
     for label, ours, theirs, make_torch in cases:
         contenders = {"nncore": ours, "numpy": theirs}
         if make_torch is not None:
-            contenders["torch"] = make_torch(torch.from_numpy(a), torch.from_numpy(m))
+            contenders["torch"] = make_torch(torch.from_numpy(a), torch.from_numpy(b),
+                                             torch.from_numpy(m))
         for t in threads:
             with Threads(t):
                 secs = race(contenders, repeats=5 if quick else 9, min_seconds=0.02, settle=0)

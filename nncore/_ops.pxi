@@ -27,6 +27,19 @@ def abs(a): return _unary(UnaryOp.abs, _as_tensor(a))
 def clip(a, min=None, max=None):
     """Clamps every element into [min, max]; either bound may be None. NaN stays NaN."""
     cdef Tensor t = _as_tensor(a)
+    if not t.dtype.is_floating_point and t.c.dtype() != DTypeCode.bool_:
+        # Integer bounds must be integers; beyond the dtype's range they clip nothing.
+        info = np.iinfo(t.dtype.numpy_dtype)
+        for bound in (min, max):
+            if (isinstance(bound, (float, np.floating)) and not np.isinf(bound)
+                    and not float(bound).is_integer()):
+                raise TypeError(f"clip: bound {bound!r} is not an integer, for a "
+                                f"{t.dtype.name} tensor")
+        low = None if min is None or min <= info.min else (
+            info.max if min >= info.max else int(min))
+        high = None if max is None or max >= info.max else (
+            info.min if max <= info.min else int(max))
+        min, max = low, high
     cdef cbool has_lo = min is not None, has_hi = max is not None
     cdef double lo = min if has_lo else 0.0, hi = max if has_hi else 0.0
     cdef CTensor r
@@ -260,7 +273,11 @@ def arange(start, end=None, step=1, *, dtype=None):
         integral = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = int64 if integral else float32
     cdef DTypeCode code = _code_of(dtype)
-    return _wrap_value(c_arange(start, end, step, code))
+    cdef double a = start, b = end, s = step
+    cdef CTensor r
+    with nogil:
+        r = c_arange(a, b, s, code)
+    return _wrap(r)
 
 
 def eye(n, m=None, *, dtype=float32):

@@ -44,6 +44,10 @@ cdef inline Tensor _wrap(CTensor& t):
     return out
 
 
+def _rebuild_tensor(array, requires_grad):
+    return tensor(array, requires_grad=requires_grad)
+
+
 cdef inline Tensor _wrap_value(CTensor t):
     return _wrap(t)
 
@@ -63,6 +67,9 @@ cpdef Tensor from_numpy(object array):
     cdef dtype dt = as_dtype(array.dtype)
     if not array.flags.writeable:
         return tensor(array)
+    if dt is bool_ and array.size and array.view(np.uint8).max() > 1:
+        # Kernels rely on bools being 0 or 1; other bytes are normalised in a copy.
+        return tensor(array != 0)
     cdef Py_buffer* view = <Py_buffer*>PyMem_Malloc(sizeof(Py_buffer))
     if view == NULL:
         raise MemoryError("from_numpy: out of memory")
@@ -119,7 +126,15 @@ cpdef Tensor tensor(object data, object dtype=None, bint requires_grad=False):
         target = int64
     else:
         target = as_dtype(array.dtype)
-    cdef Tensor out = _wrap_value(CTensor.empty(_dims(array.shape), _code_of(target)))
+    cdef DTypeCode code = _code_of(target)
+    if code in (DTypeCode.int32, DTypeCode.int64, DTypeCode.uint8) and array.size:
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            raise ValueError(f"cannot convert non-finite values to {target.name}")
+        if array.dtype.kind in "iuf":
+            info = np.iinfo(target.numpy_dtype)
+            if array.min() < info.min or array.max() > info.max:
+                raise OverflowError(f"values out of bounds for {target.name}")
+    cdef Tensor out = _wrap_value(CTensor.empty(_dims(array.shape), code))
     np.copyto(out.numpy(), array, casting="unsafe")
     if requires_grad:
         c_set_requires_grad(out.c, True)
@@ -136,10 +151,20 @@ cdef Tensor _scalar_like(object value, Tensor like):
         raise TypeError(f"a float scalar ({value!r}) cannot be combined with a "
                         f"{dtype_name(code).decode()} tensor without a cast; convert the "
                         f"tensor with .to(nncore.float32)")
+    if not floating:
+        _check_integer_range(value, code)
     if floating or -(1 << 53) <= value <= (1 << 53):  # exact as a double
         r = c_full(scalar_shape, <double>value, code)
         return _wrap(r)
     return tensor(value, dtype=_dtype_of(code))
+
+
+cdef int _check_integer_range(object value, DTypeCode code) except -1:
+    info = np.iinfo(_dtype_of(code).numpy_dtype)
+    if not (info.min <= value <= info.max):
+        raise OverflowError(f"Python integer {value} out of bounds for "
+                            f"{dtype_name(code).decode()}")
+    return 0
 
 
 cdef Tensor _operand(object x, Tensor like):
@@ -147,6 +172,8 @@ cdef Tensor _operand(object x, Tensor like):
         return <Tensor>x
     if isinstance(x, (bool, int, float, np.number, np.bool_)):
         return _scalar_like(x, like)
+    if isinstance(x, (list, tuple)):
+        return tensor(x, dtype=_dtype_of(like.c.dtype()))
     return tensor(x)
 
 
@@ -155,9 +182,12 @@ cdef Tensor _binary(BinaryOp op, object a, object b):
     if isinstance(a, Tensor):
         ta = <Tensor>a
         tb = _operand(b, ta)
-    else:
+    elif isinstance(b, Tensor):
         tb = <Tensor>b
         ta = _operand(a, tb)
+    else:
+        ta = tensor(a)
+        tb = _operand(b, ta)
     cdef CTensor r
     with nogil:
         r = c_binary(op, ta.c, tb.c)
@@ -274,7 +304,11 @@ cdef class Tensor:
         return self.c.is_contiguous()
 
     def data_ptr(self):
-        return <size_t>self.c.data_ptr()
+        return <size_t>self.c.data_ptr() if self.c.defined() else 0
+
+    def __reduce__(self):
+        # Pickles as data (a copy), like NumPy arrays; the graph is not pickled.
+        return (_rebuild_tensor, (self.numpy().copy(), self.requires_grad))
 
     # ------------------------------------------------------------ autograd
 
@@ -332,6 +366,9 @@ cdef class Tensor:
     def __getbuffer__(self, Py_buffer* buffer, int flags):
         cdef int nd = self.c.ndim(), i
         cdef Py_ssize_t size = self.c.itemsize()
+        if not self.c.defined():
+            raise BufferError("this Tensor object holds no data (create tensors with "
+                              "nncore.tensor, nncore.zeros, ...)")
         if not self.c.is_contiguous() and (
                 (flags & PyBUF_STRIDES) != PyBUF_STRIDES
                 or (flags & PyBUF_C_CONTIGUOUS) == PyBUF_C_CONTIGUOUS
@@ -358,6 +395,9 @@ cdef class Tensor:
 
     def numpy(self):
         """A NumPy array sharing this tensor's memory (no copy)."""
+        if not self.c.defined():
+            raise ValueError("this Tensor object holds no data (create tensors with "
+                             "nncore.tensor, nncore.zeros, ...)")
         return np.asarray(self)
 
     def tolist(self):
@@ -416,7 +456,10 @@ cdef class Tensor:
 
     def reshape(self, *shape):
         cdef Dims d = _dims(_shape_arg(shape))
-        return _wrap_value(c_reshape(self.c, d))
+        cdef CTensor r
+        with nogil:
+            r = c_reshape(self.c, d)
+        return _wrap(r)
 
     def view(self, *shape):
         cdef Dims d = _dims(_shape_arg(shape))
@@ -456,10 +499,18 @@ cdef class Tensor:
         return self.reshape(shape[:start] + (-1,) + shape[end + 1:])
 
     def contiguous(self):
-        return self if self.c.is_contiguous() else _wrap_value(c_contiguous(self.c))
+        if self.c.is_contiguous():
+            return self
+        cdef CTensor r
+        with nogil:
+            r = c_contiguous(self.c)
+        return _wrap(r)
 
     def clone(self):
-        return _wrap_value(c_clone(self.c))
+        cdef CTensor r
+        with nogil:
+            r = c_clone(self.c)
+        return _wrap(r)
 
     def to(self, dtype):
         cdef DTypeCode code = _code_of(dtype)
@@ -540,7 +591,7 @@ cdef class Tensor:
         with nogil:
             c_copy_(target.c, src.c)
 
-    def copy_(self, Tensor src):
+    def copy_(self, Tensor src not None):
         """Copies src into this tensor (broadcasting, converting dtype); returns self."""
         _check_inplace(self, src, "copy_")
         with nogil:

@@ -65,8 +65,9 @@ def test_out_of_range_indices():
 
 
 def test_huge_sizes_fail_cleanly():
-    with pytest.raises(MemoryError):
-        nncore.empty(1 << 40, dtype=nncore.float64)
+    # 8 PiB: more than any x86-64 address space, whatever the overcommit policy.
+    with pytest.raises(MemoryError, match=r"empty: cannot allocate .* float64 tensor of shape"):
+        nncore.empty(1 << 50, dtype=nncore.float64)
     with pytest.raises(ValueError, match="too many elements"):
         nncore.zeros(1 << 40, 1 << 40)
     with pytest.raises(ValueError, match="negative dimension"):
@@ -101,3 +102,38 @@ def test_non_contiguous_tensors_refuse_contiguous_buffer_requests():
     with pytest.raises(BufferError):
         np.frombuffer(t, dtype=np.float32)  # a request for plain contiguous bytes
     assert np.asarray(t).shape == (4, 3)  # NumPy takes the strides
+
+
+def test_module_functions_accept_python_and_numpy_operands():
+    assert nncore.add(1, 2).item() == 3
+    np.testing.assert_array_equal(nncore.maximum(np.ones(3, np.float32) * -1, 0.0).numpy(),
+                                  [0, 0, 0])
+    np.testing.assert_array_equal(
+        nncore.mul(np.ones(3, np.float32), np.full(3, 2, np.float32)).numpy(), [2, 2, 2])
+    t = nncore.ones(3, dtype=nncore.float64)
+    assert (t + [1.0, 2.0, 3.0]).dtype == nncore.float64  # a list takes the tensor's dtype
+    with pytest.raises(TypeError):
+        nncore.ones(2).copy_(None)
+
+
+def test_integer_clip_saturates_and_rejects_fractional_bounds():
+    t = nncore.tensor([1, 5, 10], dtype=nncore.int32)
+    assert t.clip(max=2 ** 40).tolist() == [1, 5, 10]
+    assert t.clip(0, float("inf")).tolist() == [1, 5, 10]
+    assert t.clip(-(2 ** 40), 4).tolist() == [1, 4, 4]
+    u = nncore.tensor([0, 5, 200], dtype=nncore.uint8)
+    assert u.clip(min=-1).tolist() == [0, 5, 200]
+    with pytest.raises(TypeError, match="clip: bound 1.5 is not an integer"):
+        t.clip(min=1.5)
+
+
+def test_integers_out_of_range_raise_instead_of_wrapping():
+    u = nncore.tensor([1, 2, 3], dtype=nncore.uint8)
+    with pytest.raises(OverflowError, match="uint8"):
+        u + 300
+    with pytest.raises(OverflowError, match="uint8"):
+        u[0] = 300
+    with pytest.raises(OverflowError):
+        nncore.tensor([1, 2], dtype=nncore.int32) + 2 ** 40
+    with pytest.raises(ValueError, match="non-finite"):
+        nncore.tensor([float("nan")], dtype=nncore.int32)

@@ -92,3 +92,37 @@ def test_gil_is_released_during_kernels(restore_threads):
         thread.join()
     # Holding the GIL would allow about one tick per call; released, it ticks throughout.
     assert len(ticks) > 5 * calls
+
+
+def test_thread_limit_holds_in_other_python_threads(restore_threads):
+    nncore.set_num_threads(1)
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(nncore.get_num_threads()))
+    worker.start()
+    worker.join()
+    assert seen == [1]
+
+
+def test_gil_is_released_during_copies(restore_threads):
+    nncore.set_num_threads(1)
+    a = nncore.randn(2000, 2000).T  # clone of a transposed view: a strided copy
+    ticks = []
+    stop = threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(1)
+            time.sleep(0.0005)
+
+    thread = threading.Thread(target=ticker)
+    thread.start()
+    calls = 0
+    try:
+        start = time.perf_counter()
+        while time.perf_counter() - start < 0.3:
+            a.clone()
+            calls += 1
+    finally:
+        stop.set()
+        thread.join()
+    assert len(ticks) > 3 * calls

@@ -110,10 +110,18 @@ Tensor::Tensor(std::shared_ptr<Storage> storage, DType dtype, const Dims& shape,
 
 Tensor Tensor::empty(const Dims& shape, DType dtype) {
   const int64_t n = shape.product();
-  size_t nbytes;
-  if (__builtin_mul_overflow(static_cast<size_t>(n), nncore::itemsize(dtype), &nbytes))
-    throw std::bad_alloc();
-  return Tensor(Storage::allocate(nbytes), dtype, shape, contiguous_strides(shape), 0);
+  size_t nbytes = 0;
+  const bool overflow =
+      __builtin_mul_overflow(static_cast<size_t>(n), nncore::itemsize(dtype), &nbytes);
+  try {
+    if (overflow) throw std::bad_alloc();
+    return Tensor(Storage::allocate(nbytes), dtype, shape, contiguous_strides(shape), 0);
+  } catch (const std::bad_alloc&) {
+    throw out_of_memory(format_message(
+        "empty: cannot allocate %.1f GiB for a %s tensor of shape %s",
+        static_cast<double>(n) * nncore::itemsize(dtype) / (1 << 30), dtype_name(dtype),
+        shape_str(shape).c_str()));
+  }
 }
 
 bool Tensor::is_contiguous() const {

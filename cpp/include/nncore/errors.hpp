@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <new>
 #include <typeinfo>
 
 namespace nncore {
@@ -36,6 +37,17 @@ inline std::string format_message(const char* fmt, ...) {
   va_end(args);
   return std::string(buf);
 }
+
+// An allocation that failed; derives from std::bad_alloc (-> MemoryError) with a message
+// naming what was being allocated.
+class out_of_memory : public std::bad_alloc {
+ public:
+  explicit out_of_memory(std::string msg) : msg_(std::move(msg)) {}
+  const char* what() const noexcept override { return msg_.c_str(); }
+
+ private:
+  std::string msg_;
+};
 
 }  // namespace nncore
 

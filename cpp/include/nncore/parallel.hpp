@@ -37,7 +37,7 @@ void parallel_for(int64_t n, int64_t grain, Fn&& fn) {
   if (chunks > 1 && get_num_threads() > 1 && !omp_in_parallel()) {
     std::exception_ptr error;
     std::mutex error_mutex;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(get_num_threads())
     for (int64_t c = 0; c < chunks; ++c) {
       try {
         const int64_t begin = c * grain;

@@ -137,17 +137,22 @@ Tensor where(const Tensor& cond, const Tensor& a, const Tensor& b) {
 
 namespace {
 
-// True when the two tensors' element ranges in one storage intersect.
+// True when the bytes the two tensors reach intersect. Addresses, not storage identity:
+// two tensors made from one NumPy array by separate from_numpy calls share memory too.
 bool may_overlap(const Tensor& x, const Tensor& y) {
-  if (x.storage() != y.storage() || x.numel() == 0 || y.numel() == 0) return false;
-  auto range = [](const Tensor& t, int64_t& lo, int64_t& hi) {
-    lo = hi = t.offset();
+  if (x.numel() == 0 || y.numel() == 0) return false;
+  auto range = [](const Tensor& t, uintptr_t& lo, uintptr_t& hi) {
+    int64_t first = 0, last = 0;
     for (int i = 0; i < t.ndim(); ++i) {
       const int64_t span = (t.size(i) - 1) * t.strides()[i];
-      (span < 0 ? lo : hi) += span;
+      (span < 0 ? first : last) += span;
     }
+    const auto base = reinterpret_cast<uintptr_t>(t.data_ptr());
+    const auto size = static_cast<int64_t>(t.itemsize());
+    lo = base + first * size;
+    hi = base + last * size + size - 1;
   };
-  int64_t xl, xh, yl, yh;
+  uintptr_t xl, xh, yl, yh;
   range(x, xl, xh);
   range(y, yl, yh);
   return xl <= yh && yl <= xh;
