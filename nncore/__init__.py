@@ -17,8 +17,10 @@ from nncore._core import (
     eq, ne, lt, le, gt, ge, where, matmul, addmm,
     sum, mean, max, min, amax, amin, var, argmax, argmin,
     reshape, permute, transpose, squeeze, unsqueeze, broadcast_to, flatten,
-    set_num_threads, get_num_threads, manual_seed, initial_seed,
+    set_num_threads, get_num_threads, manual_seed, initial_seed, is_grad_enabled,
 )
+from nncore import autograd, testing
+from nncore.autograd import no_grad, enable_grad, set_grad_enabled
 
 bool = bool_  # nncore.bool, like torch.bool
 clamp = clip
