@@ -5,7 +5,7 @@ installed), in one process, interleaved, reported as ratios.
     python bench/run.py gemm --threads 1     # one workload, one thread count
     python bench/run.py --quick              # fewer sizes and repeats
 
-Ratios are nncore's speed over the other library's (> 1 means nncore is faster). NumPy's
+Speedups are nncore's speed over the other library's (> 1 means nncore is faster). NumPy's
 OpenBLAS is run with its best kernel: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE, which pin it
 to an older kernel on some machines, are removed from this process's environment before
 NumPy loads (and nowhere else).
@@ -122,7 +122,7 @@ def bench_gemm(threads, quick, dtype=np.float32):
             with Threads(t):
                 secs = race(contenders, repeats=3 if quick else 7, min_seconds=0.1)
             rows.append((label, t, {name: flops / s / 1e9 for name, s in secs.items()}))
-    return "GFLOP/s", rows
+    return "GFLOP/s", True, rows
 
 
 def bench_overhead(threads, quick):
@@ -150,12 +150,55 @@ def bench_overhead(threads, quick):
         for t in threads:
             with Threads(t):
                 secs = race(contenders, repeats=5 if quick else 9, min_seconds=0.02, settle=0)
-            # Reported as calls per microsecond so that higher is better, like GFLOP/s.
-            rows.append((label, t, {name: 1e-6 / s for name, s in secs.items()}))
-    return "calls/us", rows
+            rows.append((label, t, {name: s * 1e9 for name, s in secs.items()}))
+    return "ns per call", False, rows
 
 
-WORKLOADS = {"gemm": bench_gemm, "overhead": bench_overhead}
+def bench_autograd(threads, quick):
+    """Forward + backward per iteration: a tiny graph where per-op overhead is everything,
+    and an MNIST-sized MLP at batch 1."""
+    if torch is None:
+        return "us per iteration", False, []
+    rng = np.random.default_rng(0)
+    x8 = rng.random((8, 8), dtype=np.float32)
+    nx = nncore.tensor(x8, requires_grad=True)
+    tx = torch.tensor(x8, requires_grad=True)
+
+    def tiny(x):
+        return lambda: (x * x).sum().backward()
+
+    shapes = [(784, 128), (128,), (128, 10), (10,)]
+    params = [rng.standard_normal(s).astype(np.float32) * 0.05 for s in shapes]
+    nparams = [nncore.tensor(p, requires_grad=True) for p in params]
+    tparams = [torch.tensor(p, requires_grad=True) for p in params]
+    sample = rng.random((1, 784), dtype=np.float32)
+    ns, ts = nncore.tensor(sample), torch.tensor(sample)
+
+    def mlp_nncore():
+        w1, b1, w2, b2 = nparams
+        h = nncore.maximum(ns @ w1 + b1, 0.0)
+        out = h @ w2 + b2
+        (out * out).mean().backward()
+
+    def mlp_torch():
+        w1, b1, w2, b2 = tparams
+        h = torch.clamp(ts @ w1 + b1, min=0.0)
+        out = h @ w2 + b2
+        (out * out).mean().backward()
+
+    cases = [("tiny: (x * x).sum().backward(), x 8x8", tiny(nx), tiny(tx)),
+             ("mlp 784-128-10, batch 1, fwd+bwd", mlp_nncore, mlp_torch)]
+    rows = []
+    for label, ours, theirs in cases:
+        for t in threads:
+            with Threads(t):
+                secs = race({"nncore": ours, "torch": theirs}, repeats=5 if quick else 9,
+                            min_seconds=0.05, settle=0)
+            rows.append((label, t, {name: s * 1e6 for name, s in secs.items()}))
+    return "us per iteration", False, rows
+
+
+WORKLOADS = {"gemm": bench_gemm, "overhead": bench_overhead, "autograd": bench_autograd}
 
 
 # ---------------------------------------------------------------- report
@@ -183,16 +226,22 @@ def main(argv=None):
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"{time.strftime('%Y-%m-%d')}")
     for name in names:
-        unit, rows = WORKLOADS[name](args.threads, args.quick)
+        unit, higher_is_better, rows = WORKLOADS[name](args.threads, args.quick)
+        if not rows:
+            print(f"\n## {name}: skipped (needs PyTorch)")
+            continue
         others = [o for o in ("numpy", "torch") if o in rows[0][2]]
-        print(f"\n## {name} ({unit}, higher is better)\n")
-        header = ["case", "threads", "nncore"] + others + [f"vs {o}" for o in others]
+        better = "higher" if higher_is_better else "lower"
+        print(f"\n## {name} ({unit}, {better} is better; speedup > 1: nncore is faster)\n")
+        header = ["case", "threads", "nncore"] + others + [f"speedup vs {o}" for o in others]
         print("| " + " | ".join(header) + " |")
         print("|" + "---|" * len(header))
         for label, t, values in rows:
             cells = [label, str(t), f"{values['nncore']:.1f}"]
             cells += [f"{values[o]:.1f}" for o in others]
-            cells += [f"{values['nncore'] / values[o]:.2f}x" for o in others]
+            for o in others:
+                ratio = values["nncore"] / values[o]
+                cells.append(f"{ratio if higher_is_better else 1 / ratio:.2f}x")
             print("| " + " | ".join(cells) + " |")
     return 0
 

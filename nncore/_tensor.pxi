@@ -153,10 +153,21 @@ cdef Tensor _scalar_like(object value, Tensor like):
                         f"tensor with .to(nncore.float32)")
     if not floating:
         _check_integer_range(value, code)
-    if floating or -(1 << 53) <= value <= (1 << 53):  # exact as a double
-        r = c_full(scalar_shape, <double>value, code)
-        return _wrap(r)
-    return tensor(value, dtype=_dtype_of(code))
+    # Written straight into a 0-d tensor: this runs for every `tensor * 2.0`.
+    r = CTensor.empty(scalar_shape, code)
+    if code == DTypeCode.float32:
+        (<float*>r.data_ptr())[0] = value
+    elif code == DTypeCode.float64:
+        (<double*>r.data_ptr())[0] = value
+    elif code == DTypeCode.int64:
+        (<int64_t*>r.data_ptr())[0] = value
+    elif code == DTypeCode.int32:
+        (<int32_t*>r.data_ptr())[0] = value
+    elif code == DTypeCode.uint8:
+        (<uint8_t*>r.data_ptr())[0] = value
+    else:
+        (<cbool*>r.data_ptr())[0] = bool(value)
+    return _wrap(r)
 
 
 cdef int _check_integer_range(object value, DTypeCode code) except -1:

@@ -96,7 +96,7 @@ bool grad_enabled();
 void set_grad_enabled(bool enabled);
 
 // ---- tensor-level autograd API ----
-bool requires_grad(const Tensor& t);
+inline bool requires_grad(const Tensor& t);
 // Sets requires_grad on a leaf; throws for non-leaves (their flag comes from the graph).
 void set_requires_grad(Tensor& t, bool value);
 bool is_leaf(const Tensor& t);
@@ -117,10 +117,11 @@ void backward(const std::vector<Tensor>& roots, const std::vector<Tensor>& grad_
 // leaf that requires grad; an empty edge for tensors that do not require grad).
 Edge gradient_edge(const Tensor& t);
 
-// True when an op on these inputs should record a node.
-inline bool should_record(const Tensor& a) { return grad_enabled() && requires_grad(a); }
+// True when an op on these inputs should record a node. The tensors are looked at first:
+// the thread-local grad mode costs more to read than their pointers.
+inline bool should_record(const Tensor& a) { return requires_grad(a) && grad_enabled(); }
 inline bool should_record(const Tensor& a, const Tensor& b) {
-  return grad_enabled() && (requires_grad(a) || requires_grad(b));
+  return (requires_grad(a) || requires_grad(b)) && grad_enabled();
 }
 
 // Makes `out` the output `output_nr` of `node` (requires_grad, grad_fn set).
@@ -146,5 +147,9 @@ std::shared_ptr<Node> record_callback_node(const std::string& name,
                                            std::vector<Tensor>& outputs,
                                            CallbackBackward backward, CallbackRelease release,
                                            void* context);
+
+inline bool requires_grad(const Tensor& t) {
+  return t.autograd() && t.autograd()->requires_grad;
+}
 
 }  // namespace nncore

@@ -82,8 +82,6 @@ Node::Node() : sequence_nr_(next_sequence_nr++) {}
 bool grad_enabled() { return grad_mode; }
 void set_grad_enabled(bool enabled) { grad_mode = enabled; }
 
-bool requires_grad(const Tensor& t) { return t.autograd() && t.autograd()->requires_grad; }
-
 bool is_leaf(const Tensor& t) { return !t.autograd() || !t.autograd()->grad_fn; }
 
 void set_requires_grad(Tensor& t, bool value) {

@@ -71,9 +71,21 @@ Tensor binary(BinaryOp op, const Tensor& a, const Tensor& b) {
   check_same_dtype(name, a, b);
   BinaryKernel kernel = elementwise_kernels().binary[static_cast<int>(op)][static_cast<int>(a.dtype())];
   if (kernel == nullptr) unsupported(name, a);
-  const Dims shape = broadcast_shapes(a.shape(), b.shape(), name);
+  const bool same_shape = a.shape() == b.shape();
+  const Dims shape = same_shape ? a.shape() : broadcast_shapes(a.shape(), b.shape(), name);
   const bool comparison = op >= BinaryOp::eq;
   Tensor out = Tensor::empty(shape, comparison ? DType::bool_ : a.dtype());
+  if (out.numel() <= kElementwiseGrain) {
+    // Small operands that are contiguous (or single scalars): one call, no loop planning.
+    const bool a_scalar = a.ndim() == 0, b_scalar = b.ndim() == 0;
+    const bool a_flat = a_scalar || (a.shape() == shape && a.is_contiguous());
+    const bool b_flat = b_scalar || (b.shape() == shape && b.is_contiguous());
+    if (a_flat && b_flat) {
+      kernel(out.numel(), out.data_ptr(), 1, a.data_ptr(), a_scalar ? 0 : 1, b.data_ptr(),
+             b_scalar ? 0 : 1);
+      return record_binary(op, a, b, std::move(out));
+    }
+  }
   // Expanded views only where needed: copying tensors costs as much as a tiny op.
   Tensor ea, eb;
   const Tensor* pa = &a;
