@@ -47,3 +47,31 @@ def test_repeated_steps_do_not_grow_memory():
     gc.collect()
     grown = _rss_bytes() - before
     assert grown < 8 << 20, f"resident memory grew by {grown / 2**20:.1f} MiB over 100 steps"
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux /proc")
+def test_training_steps_with_backward_do_not_grow_memory():
+    nncore.manual_seed(0)
+    x = nncore.randn(64, 100)
+    w1 = (nncore.randn(100, 64) * 0.1).requires_grad_()
+    w2 = (nncore.randn(64, 10) * 0.1).requires_grad_()
+
+    def step():
+        h = nncore.maximum(x @ w1, 0.0)
+        loss = ((h @ w2) ** 2).mean()
+        loss.backward()
+        with nncore.no_grad():
+            for p in (w1, w2):
+                p -= p.grad * 0.01
+                p.grad = None
+        return loss.item()
+
+    for _ in range(20):
+        step()
+    gc.collect()
+    before = _rss_bytes()
+    for _ in range(200):
+        step()
+    gc.collect()
+    grown = _rss_bytes() - before
+    assert grown < 4 << 20, f"resident memory grew by {grown / 2**20:.1f} MiB over 200 steps"
