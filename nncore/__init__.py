@@ -20,11 +20,25 @@ from nncore._core import (
     set_num_threads, get_num_threads, manual_seed, initial_seed, is_grad_enabled,
 )
 from nncore import autograd, testing
+from nncore import optimizers, schedules
+from nncore import functional
 from nncore.autograd import no_grad, enable_grad, set_grad_enabled
 
 bool = bool_  # nncore.bool, like torch.bool
 clamp = clip
 subtract, multiply, divide, true_divide = sub, mul, div, div
+
+
+def get_include():
+    """The folder holding nncore's C++ headers (`#include <nncore/tensor.hpp>`), for native
+    plugins: pass it to the compiler's include path."""
+    import os
+    here = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(here, "include")
+    if os.path.isdir(installed):
+        return installed
+    # A source checkout (editable install or in-place build): the headers live in cpp/include.
+    return os.path.join(os.path.dirname(here), "cpp", "include")
 
 
 def info():

@@ -3,6 +3,7 @@
 Run by test_isa.py in a subprocess with NNCORE_ISA set (the choice is made once per
 process). Exits non-zero with a message on the first mismatch.
 """
+import math
 import sys
 
 import numpy as np
@@ -16,6 +17,27 @@ def check(name, got, expected, rtol, atol):
                                                            equal_nan=True):
         print(f"{nncore.info()['isa']}: {name} differs from NumPy", file=sys.stderr)
         sys.exit(1)
+
+
+def check_activations(n, a, ta, rtol):
+    """A few activations and softmax against float64 NumPy formulas (forward only: the
+    backward kernels come from the same per-ISA table)."""
+    x = a.astype(np.float64)
+    erf = np.vectorize(math.erf)
+    tol = max(rtol, 1e-14)
+    F = nncore.functional
+    check(f"sigmoid[{n}]", F.sigmoid(ta), 1 / (1 + np.exp(-x)), 3 * tol, tol)
+    check(f"tanh[{n}]", F.tanh(ta), np.tanh(x), 3 * tol, tol)
+    check(f"gelu[{n}]", F.gelu(ta), x * 0.5 * (1 + erf(x / math.sqrt(2))), 3 * tol, 10 * tol)
+    check(f"mish[{n}]", F.mish(ta), x * np.tanh(np.log1p(np.exp(x))), 3 * tol, 10 * tol)
+    check(f"relu[{n}]", F.relu(ta), np.maximum(x, 0), 0, 0)
+    e = np.exp(x - x.max())
+    check(f"softmax[{n}]", F.softmax(ta, 0), e / e.sum(), 10 * tol, tol)
+    check(f"log_softmax[{n}]", F.log_softmax(ta, 0), np.log(e / e.sum()), 10 * tol, 10 * tol)
+    if n % 5 == 0:  # softmax along a strided axis (the column kernel)
+        m = x.reshape(5, -1)
+        em = np.exp(m - m.max(0))
+        check(f"softmax(0)[{n}]", F.softmax(ta.reshape(5, -1), 0), em / em.sum(0), 10 * tol, tol)
 
 
 def main():
@@ -37,6 +59,7 @@ def main():
             check(f"sum[{n}]", ta.sum(), a.sum(dtype=np.float64), 10 * rtol, 10 * rtol)
             check(f"max[{n}]", ta.max(), a.max(), 0, 0)
             check(f"lt[{n}]", ta < tb, a < b, 0, 0)
+            check_activations(n, a, ta, rtol)
         m = rng.standard_normal((70, 300)).astype(dtype)
         check("sum(0)", nncore.from_numpy(m).sum(0), m.sum(0), 10 * rtol, 10 * rtol)
         for (mm, nn, kk) in ((1, 1, 1), (13, 29, 31), (64, 48, 257), (128, 256, 784)):

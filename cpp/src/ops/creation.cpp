@@ -62,7 +62,7 @@ void fill_from_philox(const Tensor& out, int64_t per_block, Make make) {
   const PhiloxRange range = reserve_philox(static_cast<uint64_t>(blocks));
   parallel_for(blocks, kRandomGrain, [&](int64_t begin, int64_t end) {
     uint32_t words[4];
-    T values[4];
+    T values[4] = {};
     for (int64_t blk = begin; blk < end; ++blk) {
       philox4x32(range.first + blk, range.key, words);
       make(words, values);

@@ -1,17 +1,22 @@
-// Elementwise and reduction kernels compiled for the avx2 instruction set
-// (see elementwise_impl.hpp and reduce_impl.hpp).
+// Elementwise, reduction and activation kernels compiled for the avx2 instruction set
+// (see elementwise_impl.hpp, reduce_impl.hpp and activation_impl.hpp).
 #include <cstdint>
 
 #include "ops/elementwise_kernels.hpp"
 #include "ops/reduce_kernels.hpp"
+#include "ops/activation_kernels.hpp"
 
 namespace nncore {
 namespace kernels_avx2 {
 #include "ops/elementwise_impl.hpp"
 #include "ops/reduce_impl.hpp"
+#include "ops/activation_impl.hpp"
 }  // namespace kernels_avx2
 
 void fill_elementwise_kernels_avx2(ElementwiseKernels& table) { kernels_avx2::fill_all(table); }
 void fill_reduce_kernels_avx2(ReduceKernels& table) { kernels_avx2::fill_reduce_all(table); }
+void fill_activation_kernels_avx2(ActivationKernels& table) {
+  kernels_avx2::fill_activation_all(table);
+}
 
 }  // namespace nncore
