@@ -16,6 +16,7 @@ import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).parent
 CPP_SOURCES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "cpp" / "src").rglob("*.cpp"))
@@ -84,6 +85,18 @@ class BuildWithIsaFlags(build_ext):
             compiler.compile = original_batch
 
 
+class BuildWithHeaders(build_py):
+    """Installs the engine's public headers inside the package (nncore/include), where
+    nncore.get_include() finds them for native plugins."""
+
+    def run(self):
+        super().run()
+        target = Path(self.build_lib) / "nncore" / "include" / "nncore"
+        target.mkdir(parents=True, exist_ok=True)
+        for header in (ROOT / "cpp" / "include" / "nncore").glob("*.hpp"):
+            self.copy_file(str(header), str(target / header.name))
+
+
 openmp = ["-fopenmp"] if compiler_accepts("-fopenmp") else []
 if not openmp:
     print("nncore: compiler has no OpenMP; building single-threaded", file=sys.stderr)
@@ -102,5 +115,5 @@ setup(
     ext_modules=cythonize([extension], language_level=3,
                           compiler_directives={"boundscheck": False, "wraparound": False,
                                                "embedsignature": True}),
-    cmdclass={"build_ext": BuildWithIsaFlags},
+    cmdclass={"build_ext": BuildWithIsaFlags, "build_py": BuildWithHeaders},
 )

@@ -95,3 +95,25 @@ def test_autoload_can_be_disabled(site, monkeypatch):
     monkeypatch.setenv("NNCORE_DISABLE_PLUGIN_AUTOLOAD", "1")
     registry.refresh()
     assert "zigzag" not in registry.list("schedules")
+
+
+def test_builtin_losses_come_through_nncores_own_entry_points():
+    from nncore import losses
+    assert registry.get("losses", "mse") is losses.mean_squared_error
+    assert registry.get("losses", "MeanSquaredError") is losses.MeanSquaredError
+    assert registry.get("losses", "sparse_categorical_crossentropy") is \
+        losses.sparse_categorical_crossentropy
+    assert registry.source("losses", "mse") == "nncore"
+    for name in registry.list("losses"):
+        assert callable(registry.get("losses", name)), name
+
+
+def test_builtin_activations_optimizers_and_schedules_are_registered():
+    from nncore import functional, optimizers, schedules
+    assert registry.get("activations", "relu") is functional.relu
+    assert registry.get("activations", "ReLU") is functional.relu  # forgiving names
+    assert registry.get("optimizers", "adam") is optimizers.Adam
+    assert registry.get("optimizers", "Adam") is optimizers.Adam
+    assert registry.get("schedules", "ExponentialDecay") is schedules.ExponentialDecay
+    assert {"sigmoid", "tanh", "softmax", "gaussian", "asinh"} <= set(registry.list("activations"))
+    assert {"SGD", "RMSprop", "Adadelta", "Nadam"} <= set(registry.list("optimizers"))

@@ -37,6 +37,11 @@ def arrays(draw, shape, dtype=np.float64, min_value=-3.0, max_value=3.0, avoid=(
     if not isinstance(shape, tuple):
         shape = draw(shape)
     width = 32 if np.dtype(dtype) == np.float32 else 64
+    if width == 32:  # hypothesis wants bounds that float32 represents exactly
+        min_value = float(np.nextafter(np.float32(min_value), np.float32(np.inf))
+                          if np.float32(min_value) < min_value else np.float32(min_value))
+        max_value = float(np.nextafter(np.float32(max_value), np.float32(-np.inf))
+                          if np.float32(max_value) > max_value else np.float32(max_value))
     elements = st.floats(min_value, max_value, allow_nan=False, allow_infinity=False,
                          width=width)
     strided = draw(st.booleans()) if noncontiguous is None else noncontiguous

@@ -1,0 +1,111 @@
+"""check_plugin: the properties every registered component must have.
+
+    from nncore.testing import check_plugin
+    check_plugin("activations", "my_activation")
+
+Runs, for the component registered under `name` in `group`:
+- activations: output shape and dtype equal the input's (float32 and float64, several
+  shapes including non-contiguous views), and gradcheck in float64 on inputs kept away from
+  the kinks in `avoid`;
+- losses: a finite result for float32 and float64 predictions, a scalar from the class
+  form, and gradcheck with respect to the predictions (float64);
+- any component with get_config: a config round trip through from_config (and JSON).
+Sparse losses (name containing "sparse") receive integer class labels as targets.
+"""
+import json
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import nncore
+from nncore import registry
+from nncore.testing.gradcheck import gradcheck
+from nncore.testing import strategies as nst
+
+__all__ = ["check_plugin"]
+
+
+def check_plugin(group, name, *, avoid=(0.0,), max_examples=15):
+    """Raises AssertionError (or the component's own error) when a property fails."""
+    component = registry.get(group, name)
+    checks = {"activations": _check_activation, "losses": _check_loss}
+    if group not in checks:
+        raise ValueError(f"check_plugin: no checks for group {group!r} yet; checks exist for "
+                         f"{', '.join(sorted(checks))}")
+    checks[group](name, component, avoid, max_examples)
+    _check_config(name, component)
+    return True
+
+
+def _settings(max_examples):
+    return settings(max_examples=max_examples, deadline=None, derandomize=True,
+                    suppress_health_check=list(HealthCheck))
+
+
+def _callable(component):
+    # A class is instantiated with its defaults (Keras-style objects); functions as they are.
+    return component() if isinstance(component, type) else component
+
+
+def _check_activation(name, component, avoid, max_examples):
+    fn = _callable(component)
+
+    @_settings(max_examples)
+    @given(data=st.data())
+    def properties(data):
+        shape = data.draw(nst.shapes(min_dims=1, max_dims=3, max_side=4))
+        for dtype in (np.float32, np.float64):
+            x = data.draw(nst.tensors(shape, dtype=dtype, avoid=avoid))
+            y = fn(x)
+            assert y.shape == x.shape, f"{name}: output shape {y.shape} for input {x.shape}"
+            assert y.dtype == x.dtype, f"{name}: {y.dtype.name} output for {x.dtype.name} input"
+            assert np.isfinite(y.numpy()).all(), f"{name}: non-finite output for finite input"
+        x = data.draw(nst.tensors(shape, avoid=avoid, requires_grad=True))
+        gradcheck(fn, (x,))
+
+    properties()
+
+
+def _check_loss(name, component, avoid, max_examples):
+    fn = _callable(component)
+    sparse = "sparse" in name.lower()
+
+    @_settings(max_examples)
+    @given(data=st.data())
+    def properties(data):
+        batch, classes = data.draw(st.integers(1, 4)), data.draw(st.integers(2, 4))
+        for dtype in (np.float32, np.float64):
+            y_pred = _probabilities(data, batch, classes, dtype)
+            y_true = _targets(data, batch, classes, dtype, sparse)
+            value = fn(y_true, y_pred)
+            assert np.isfinite(value.numpy()).all(), f"{name}: non-finite loss"
+            if isinstance(component, type):
+                assert value.shape == (), f"{name}: the class form gave shape {value.shape}"
+        y_pred = _probabilities(data, batch, classes, np.float64).requires_grad_()
+        y_true = _targets(data, batch, classes, np.float64, sparse)
+        gradcheck(lambda p: fn(y_true, p), (y_pred,))
+
+    properties()
+
+
+def _probabilities(data, batch, classes, dtype):
+    raw = data.draw(nst.arrays((batch, classes), dtype=dtype, min_value=0.1, max_value=1.0,
+                               noncontiguous=False))
+    return nncore.tensor(raw / raw.sum(-1, keepdims=True), dtype=dtype)
+
+
+def _targets(data, batch, classes, dtype, sparse):
+    labels = data.draw(st.lists(st.integers(0, classes - 1), min_size=batch, max_size=batch))
+    if sparse:
+        return nncore.tensor(labels)
+    return nncore.tensor(np.eye(classes)[labels], dtype=dtype)
+
+
+def _check_config(name, component):
+    obj = component() if isinstance(component, type) else component
+    if not hasattr(obj, "get_config"):
+        return
+    config = obj.get_config()
+    json.dumps(config)  # must be JSON-serialisable
+    rebuilt = type(obj).from_config(config)
+    assert rebuilt.get_config() == config, f"{name}: config changed in a from_config round trip"
