@@ -47,4 +47,15 @@ def info():
     return {"version": __version__, **_build_info()}
 
 
-__all__ = [name for name in dir() if not name.startswith("_")]
+_LAZY_SUBMODULES = ("losses", "metrics", "initializers", "regularizers", "registry")
+
+
+def __getattr__(name):
+    # Keras-level modules load on first use, keeping `import nncore` quick.
+    if name in _LAZY_SUBMODULES:
+        import importlib
+        return importlib.import_module(f"nncore.{name}")
+    raise AttributeError(f"module 'nncore' has no attribute {name!r}")
+
+
+__all__ = [name for name in dir() if not name.startswith("_")] + list(_LAZY_SUBMODULES)

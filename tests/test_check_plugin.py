@@ -20,6 +20,12 @@ def test_every_builtin_loss_passes_check_plugin(name):
     assert check_plugin("losses", name, max_examples=5)
 
 
+@pytest.mark.parametrize("group", ["initializers", "regularizers", "metrics", "optimizers"])
+def test_every_builtin_component_passes_check_plugin(group):
+    for name in registry.list(group):
+        assert check_plugin(group, name, max_examples=3), name
+
+
 def test_check_plugin_catches_a_wrong_gradient_and_a_wrong_shape():
     class WrongGrad(nncore.autograd.Function):
         @staticmethod

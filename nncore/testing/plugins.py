@@ -9,8 +9,13 @@ Runs, for the component registered under `name` in `group`:
   the kinks in `avoid`;
 - losses: a finite result for float32 and float64 predictions, a scalar from the class
   form, and gradcheck with respect to the predictions (float64);
+- initializers: the requested shape and dtype, finite values;
+- regularizers: a finite, non-negative scalar penalty and gradcheck;
+- metrics: finite values (per sample for functions; a scalar result for classes);
+- optimizers (constructed with their defaults): 50 steps lower a quadratic, and
+  get_state/set_state restores the state exactly;
 - any component with get_config: a config round trip through from_config (and JSON).
-Sparse losses (name containing "sparse") receive integer class labels as targets.
+Sparse losses and metrics (name containing "sparse") receive integer class labels.
 """
 import json
 
@@ -28,7 +33,9 @@ __all__ = ["check_plugin"]
 def check_plugin(group, name, *, avoid=(0.0,), max_examples=15):
     """Raises AssertionError (or the component's own error) when a property fails."""
     component = registry.get(group, name)
-    checks = {"activations": _check_activation, "losses": _check_loss}
+    checks = {"activations": _check_activation, "losses": _check_loss,
+              "initializers": _check_initializer, "regularizers": _check_regularizer,
+              "metrics": _check_metric, "optimizers": _check_optimizer}
     if group not in checks:
         raise ValueError(f"check_plugin: no checks for group {group!r} yet; checks exist for "
                          f"{', '.join(sorted(checks))}")
@@ -99,6 +106,79 @@ def _targets(data, batch, classes, dtype, sparse):
     if sparse:
         return nncore.tensor(labels)
     return nncore.tensor(np.eye(classes)[labels], dtype=dtype)
+
+
+def _check_initializer(name, component, avoid, max_examples):
+    init = _callable(component)
+    for shape in [(3, 4), (2, 3, 5), (5, 2)]:  # 2-d and up: orthogonal needs a matrix
+        for dtype in (nncore.float32, nncore.float64):
+            w = init(shape, dtype=dtype)
+            assert w.shape == shape, f"{name}: shape {w.shape} for requested {shape}"
+            assert w.dtype == dtype, f"{name}: {w.dtype.name} for requested {dtype.name}"
+            assert np.isfinite(w.numpy()).all(), f"{name}: non-finite values"
+
+
+def _check_regularizer(name, component, avoid, max_examples):
+    reg = _callable(component)
+
+    @_settings(max_examples)
+    @given(data=st.data())
+    def properties(data):
+        w = data.draw(nst.tensors(nst.shapes(min_dims=1, max_dims=3), avoid=avoid,
+                                  requires_grad=True))
+        penalty = reg(w)
+        assert penalty.shape == (), f"{name}: penalty of shape {penalty.shape}"
+        assert penalty.item() >= 0 and np.isfinite(penalty.item()), f"{name}: bad penalty"
+        gradcheck(reg, (w,))
+
+    properties()
+
+
+def _check_metric(name, component, avoid, max_examples):
+    sparse = "sparse" in name.lower()
+
+    @_settings(max_examples)
+    @given(data=st.data())
+    def properties(data):
+        batch, classes = data.draw(st.integers(1, 4)), data.draw(st.integers(2, 4))
+        y_pred = _probabilities(data, batch, classes, np.float32)
+        y_true = _targets(data, batch, classes, np.float32, sparse)
+        if isinstance(component, type):
+            metric = component()
+            if type(metric).__name__ == "Mean":  # a mean of values, not of (y_true, y_pred)
+                metric.update_state(y_pred)
+            else:
+                metric.update_state(y_true, y_pred)
+            value = metric.result()
+            assert value.shape == (), f"{name}: result of shape {value.shape}"
+        else:
+            value = component(y_true, y_pred)
+        assert np.isfinite(value.numpy()).all(), f"{name}: non-finite metric"
+
+    properties()
+
+
+def _check_optimizer(name, component, avoid, max_examples):
+    opt = _callable(component)
+    target = nncore.tensor([1.0, -2.0, 3.0], dtype=nncore.float64)
+    w = nncore.zeros(3, dtype=nncore.float64, requires_grad=True)
+
+    def loss():
+        return ((w - target) ** 2).sum()
+
+    start = loss().item()
+    for _ in range(50):
+        w.grad = None
+        loss().backward()
+        opt.step([w])
+    assert loss().item() < start, f"{name}: 50 steps did not lower a quadratic"
+    state = opt.get_state()
+    rebuilt = type(opt).from_config(opt.get_config())
+    rebuilt.set_state(state, params=[w])
+    restored = rebuilt.get_state()
+    for key, value in state.items():
+        assert np.array_equal(np.asarray(restored[key]), np.asarray(value)), \
+            f"{name}: state {key!r} changed in a get_state/set_state round trip"
 
 
 def _check_config(name, component):
