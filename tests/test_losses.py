@@ -100,6 +100,7 @@ def test_fused_cross_entropy_gradcheck():
     assert gradcheck(lambda x: nncore.functional.cross_entropy(x, p, reduction="none"), (x,))
 
 
+@pytest.mark.filterwarnings("ignore:reduction. 'mean' divides:UserWarning")
 @pytest.mark.parametrize("reduction", ["mean", "sum", "batchmean"])
 def test_kl_div_and_triplet_match_torch(reduction):
     rng = np.random.default_rng(4)
