@@ -5,7 +5,7 @@ import nncore
 from nncore import registry
 from nncore.testing import check_plugin
 
-LOSSES = [n for n in registry.list("losses") if n not in ("triplet", "Triplet")]
+LOSSES = registry.list("losses")
 # Where each activation's derivative jumps: gradcheck keeps its inputs away from these.
 KINKS = {"relu6": (0.0, 6.0), "hard_sigmoid": (-3.0, 3.0), "hardsigmoid": (-3.0, 3.0)}
 
@@ -24,6 +24,20 @@ def test_every_builtin_loss_passes_check_plugin(name):
 def test_every_builtin_component_passes_check_plugin(group):
     for name in registry.list(group):
         assert check_plugin(group, name, max_examples=3), name
+
+
+SCHEDULE_ARGS = {
+    "ExponentialDecay": dict(initial_learning_rate=0.1, decay_steps=10, decay_rate=0.9),
+    "PiecewiseConstantDecay": dict(boundaries=[10, 50], values=[0.1, 0.01, 0.001]),
+    "CosineDecay": dict(initial_learning_rate=0.1, decay_steps=100),
+    "InverseTimeDecay": dict(initial_learning_rate=0.1, decay_steps=10, decay_rate=0.5),
+    "StepDecay": dict(initial_learning_rate=0.1, step_size=30, gamma=0.5),
+}
+
+
+@pytest.mark.parametrize("name", registry.list("schedules"))
+def test_every_builtin_schedule_passes_check_plugin(name):
+    assert check_plugin("schedules", name, kwargs=SCHEDULE_ARGS[name])
 
 
 def test_check_plugin_catches_a_wrong_gradient_and_a_wrong_shape():

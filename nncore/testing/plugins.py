@@ -30,18 +30,40 @@ from nncore.testing import strategies as nst
 __all__ = ["check_plugin"]
 
 
-def check_plugin(group, name, *, avoid=(0.0,), max_examples=15):
-    """Raises AssertionError (or the component's own error) when a property fails."""
+def check_plugin(group, name, *, avoid=(0.0,), max_examples=15, args=(), kwargs=None):
+    """Raises AssertionError (or the component's own error) when a property fails.
+
+    A class component is constructed as ``component(*args, **kwargs)`` (its defaults when
+    none are given); schedules, whose constructors have required arguments, need them.
+    """
     component = registry.get(group, name)
     checks = {"activations": _check_activation, "losses": _check_loss,
               "initializers": _check_initializer, "regularizers": _check_regularizer,
-              "metrics": _check_metric, "optimizers": _check_optimizer}
+              "metrics": _check_metric, "optimizers": _check_optimizer,
+              "schedules": _check_schedule}
     if group not in checks:
         raise ValueError(f"check_plugin: no checks for group {group!r} yet; checks exist for "
                          f"{', '.join(sorted(checks))}")
+    if isinstance(component, type) and (args or kwargs):
+        cls = component
+        component = _Constructed(cls, args, kwargs or {})
     checks[group](name, component, avoid, max_examples)
     _check_config(name, component)
     return True
+
+
+class _Constructed:
+    """A class with the constructor arguments check_plugin was given."""
+
+    def __init__(self, cls, args, kwargs):
+        self.cls, self.args, self.kwargs = cls, args, kwargs
+
+    def __call__(self):
+        return self.cls(*self.args, **self.kwargs)
+
+
+def _is_class(component):
+    return isinstance(component, (type, _Constructed))
 
 
 def _settings(max_examples):
@@ -50,8 +72,8 @@ def _settings(max_examples):
 
 
 def _callable(component):
-    # A class is instantiated with its defaults (Keras-style objects); functions as they are.
-    return component() if isinstance(component, type) else component
+    # A class is instantiated (Keras-style objects); functions are used as they are.
+    return component() if _is_class(component) else component
 
 
 def _check_activation(name, component, avoid, max_examples):
@@ -76,6 +98,8 @@ def _check_activation(name, component, avoid, max_examples):
 def _check_loss(name, component, avoid, max_examples):
     fn = _callable(component)
     sparse = "sparse" in name.lower()
+    if _takes_triplets(fn):
+        return _check_triplet_loss(name, fn, max_examples)
 
     @_settings(max_examples)
     @given(data=st.data())
@@ -86,11 +110,42 @@ def _check_loss(name, component, avoid, max_examples):
             y_true = _targets(data, batch, classes, dtype, sparse)
             value = fn(y_true, y_pred)
             assert np.isfinite(value.numpy()).all(), f"{name}: non-finite loss"
-            if isinstance(component, type):
+            if _is_class(component):
                 assert value.shape == (), f"{name}: the class form gave shape {value.shape}"
         y_pred = _probabilities(data, batch, classes, np.float64).requires_grad_()
         y_true = _targets(data, batch, classes, np.float64, sparse)
         gradcheck(lambda p: fn(y_true, p), (y_pred,))
+
+    properties()
+
+
+def _takes_triplets(fn):
+    import inspect
+    try:
+        params = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return False
+    return params[:3] == ["anchor", "positive", "negative"]
+
+
+def _check_triplet_loss(name, fn, max_examples):
+    """Losses over (anchor, positive, negative) embeddings: a finite scalar, and gradcheck
+    in all three."""
+
+    @_settings(max_examples)
+    @given(data=st.data())
+    def properties(data):
+        batch, dim = data.draw(st.integers(1, 4)), data.draw(st.integers(1, 4))
+        embeddings = [data.draw(nst.tensors((batch, dim), requires_grad=True))
+                      for _ in range(3)]
+        value = fn(*embeddings)
+        assert value.shape == () and np.isfinite(value.item()), f"{name}: bad loss {value}"
+        # The hinge at 0 has no derivative: check only where every margin is clearly away.
+        with nncore.no_grad():
+            a, p, n = embeddings
+            margins = ((a - p) ** 2).sum(-1) - ((a - n) ** 2).sum(-1)
+        if np.abs(margins.numpy() + 0.2).min() > 1e-3:
+            gradcheck(fn, embeddings)
 
     properties()
 
@@ -143,7 +198,7 @@ def _check_metric(name, component, avoid, max_examples):
         batch, classes = data.draw(st.integers(1, 4)), data.draw(st.integers(2, 4))
         y_pred = _probabilities(data, batch, classes, np.float32)
         y_true = _targets(data, batch, classes, np.float32, sparse)
-        if isinstance(component, type):
+        if _is_class(component):
             metric = component()
             if type(metric).__name__ == "Mean":  # a mean of values, not of (y_true, y_pred)
                 metric.update_state(y_pred)
@@ -181,8 +236,15 @@ def _check_optimizer(name, component, avoid, max_examples):
             f"{name}: state {key!r} changed in a get_state/set_state round trip"
 
 
+def _check_schedule(name, component, avoid, max_examples):
+    schedule = _callable(component)
+    values = [float(schedule(step)) for step in range(0, 200, 7)]
+    assert all(np.isfinite(v) and v >= 0 for v in values), f"{name}: bad rates {values}"
+    assert float(schedule(5)) == float(schedule(5)), f"{name}: not a function of the step"
+
+
 def _check_config(name, component):
-    obj = component() if isinstance(component, type) else component
+    obj = component() if _is_class(component) else component
     if not hasattr(obj, "get_config"):
         return
     config = obj.get_config()
