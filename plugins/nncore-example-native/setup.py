@@ -1,0 +1,31 @@
+"""Build of the native example plugin: one Cython module over a header-only C++ kernel.
+
+The kernel includes nncore's headers, found through the installed nncore; see pyproject.toml
+for why that means `pip install --no-build-isolation`.
+"""
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+
+try:
+    import nncore
+except ImportError as error:
+    raise SystemExit("nncore-example-native: building needs nncore installed in this "
+                     "environment (its headers come from nncore.get_include()); install "
+                     "nncore first, then this plugin with pip install --no-build-isolation"
+                     ) from error
+
+extension = Extension(
+    "nncore_example_native._squareplus",
+    sources=["src/nncore_example_native/_squareplus.pyx"],
+    depends=["src/nncore_example_native/squareplus.hpp"],  # rebuild when the kernel changes
+    include_dirs=[nncore.get_include()],
+    language="c++",
+    # What lets GCC vectorise the kernels: -O3 turns on the loop vectoriser; -fno-math-errno
+    # makes std::sqrt an instruction rather than a call that may set errno; with
+    # -fno-trapping-math (clang's default; the plugin never reads floating-point exception
+    # flags) both sides of a ?: may be computed, so it becomes a blend instead of a branch.
+    # -g0: Python's default -g would make the installed module several times larger.
+    extra_compile_args=["-std=c++17", "-O3", "-g0", "-fno-math-errno", "-fno-trapping-math"],
+)
+
+setup(ext_modules=cythonize([extension], language_level=3))
