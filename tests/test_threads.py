@@ -68,9 +68,9 @@ def test_threadpoolctl_sees_and_limits_the_pool(restore_threads):
     assert nncore.get_num_threads() == 2
 
 
-def test_gil_is_released_during_kernels(restore_threads):
-    nncore.set_num_threads(1)
-    a = nncore.randn(1500, 1500)
+def _ticks_and_calls(work, seconds=0.3):
+    """Runs work() repeatedly for `seconds` while another Python thread ticks every 0.5 ms;
+    returns (ticks, calls). Holding the GIL inside work() allows about one tick per call."""
     ticks = []
     stop = threading.Event()
 
@@ -84,14 +84,20 @@ def test_gil_is_released_during_kernels(restore_threads):
     calls = 0
     try:
         start = time.perf_counter()
-        while time.perf_counter() - start < 0.3:
-            a @ a
+        while time.perf_counter() - start < seconds:
+            work()
             calls += 1
     finally:
         stop.set()
         thread.join()
-    # Holding the GIL would allow about one tick per call; released, it ticks throughout.
-    assert len(ticks) > 5 * calls
+    return len(ticks), calls
+
+
+def test_gil_is_released_during_kernels(restore_threads):
+    nncore.set_num_threads(1)
+    a = nncore.randn(1500, 1500)
+    ticks, calls = _ticks_and_calls(lambda: a @ a)
+    assert ticks > 5 * calls
 
 
 def test_thread_limit_holds_in_other_python_threads(restore_threads):
@@ -106,23 +112,5 @@ def test_thread_limit_holds_in_other_python_threads(restore_threads):
 def test_gil_is_released_during_copies(restore_threads):
     nncore.set_num_threads(1)
     a = nncore.randn(2000, 2000).T  # clone of a transposed view: a strided copy
-    ticks = []
-    stop = threading.Event()
-
-    def ticker():
-        while not stop.is_set():
-            ticks.append(1)
-            time.sleep(0.0005)
-
-    thread = threading.Thread(target=ticker)
-    thread.start()
-    calls = 0
-    try:
-        start = time.perf_counter()
-        while time.perf_counter() - start < 0.3:
-            a.clone()
-            calls += 1
-    finally:
-        stop.set()
-        thread.join()
-    assert len(ticks) > 3 * calls
+    ticks, calls = _ticks_and_calls(lambda: a.clone())
+    assert ticks > 3 * calls
