@@ -206,3 +206,15 @@ cdef class Tensor:
     # Shape and strides in the form the buffer protocol hands to NumPy.
     cdef Py_ssize_t _buf_shape[16]
     cdef Py_ssize_t _buf_strides[16]
+
+
+# ---- the C API for native plugins ------------------------------------------------------
+# A plugin's Cython module cimports these from nncore._core; Cython hands them over as
+# function pointers through the module's capsule table (__pyx_capi__), checked against
+# these signatures when the plugin is imported, so a plugin never links against nncore's
+# symbols. From plugin code use these and CTensor's inline accessors (shape, strides,
+# numel, dtype, data_ptr), not CTensor's other methods, which live inside nncore's module.
+cdef CTensor plugin_tensor(object t) except *
+cdef CTensor plugin_contiguous(const CTensor& t) except *
+cdef CTensor plugin_empty(const Dims& shape, DTypeCode dtype) except *
+cdef Tensor plugin_wrap(const CTensor& t)

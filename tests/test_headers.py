@@ -25,3 +25,10 @@ def test_each_header_compiles_on_its_own(header, tmp_path):
     result = subprocess.run(["c++", "-std=c++17", "-fsyntax-only", "-I", nncore.get_include(),
                              str(source)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_the_c_api_for_native_plugins_is_exported_as_capsules():
+    from nncore import _core
+    assert {"plugin_tensor", "plugin_contiguous", "plugin_empty", "plugin_wrap"} <= set(
+        _core.__pyx_capi__)
+    assert os.path.isfile(os.path.join(os.path.dirname(_core.__file__), "_core.pxd"))

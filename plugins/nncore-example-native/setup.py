@@ -3,6 +3,8 @@
 The kernel includes nncore's headers, found through the installed nncore; see pyproject.toml
 for why that means `pip install --no-build-isolation`.
 """
+import os
+
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
@@ -28,4 +30,6 @@ extension = Extension(
     extra_compile_args=["-std=c++17", "-O3", "-g0", "-fno-math-errno", "-fno-trapping-math"],
 )
 
-setup(ext_modules=cythonize([extension], language_level=3))
+# Cython finds nncore/_core.pxd (the tensor type and the C API) next to the installed package.
+nncore_parent = os.path.dirname(os.path.dirname(os.path.abspath(nncore.__file__)))
+setup(ext_modules=cythonize([extension], language_level=3, include_path=[nncore_parent]))

@@ -1,11 +1,12 @@
-"""Binding of the C++ squareplus kernels (squareplus.hpp) to NumPy arrays.
+"""Binding of the C++ squareplus kernels (squareplus.hpp) to nncore tensors.
 
-Typed memoryviews take the arrays' buffers without copying; the fused type `floating`
-makes one float and one double version of each function, chosen by the arrays' dtype.
-The GIL is released while a kernel runs, so other Python threads keep going.
+The tensor type and the helpers come from nncore's C API (`cimport` from nncore._core):
+Cython fetches them from nncore's module when this one is imported, so nothing here links
+against nncore. Outputs are allocated by nncore's engine and wrapped as nncore Tensors
+without copies. The GIL is released while a kernel runs.
 """
-from cython cimport floating
-import numpy as np
+from nncore._core cimport (CTensor, DTypeCode, plugin_contiguous, plugin_empty, plugin_tensor,
+                           plugin_wrap)
 
 cdef extern from "squareplus.hpp" namespace "nncore_example_native" nogil:
     void squareplus_forward[T](const T* x, T* y, Py_ssize_t n, T b)
@@ -13,32 +14,29 @@ cdef extern from "squareplus.hpp" namespace "nncore_example_native" nogil:
 
 
 def forward(x, double b):
-    """squareplus(x) for a float32 or float64 array, as a new array of x's shape."""
-    y = np.empty(x.shape, x.dtype)
-    _forward(np.ascontiguousarray(x).reshape(-1), y.reshape(-1), b)
-    return y
+    """squareplus(x) for a float32 or float64 tensor, as a new tensor of x's shape."""
+    cdef CTensor cx = plugin_contiguous(plugin_tensor(x))
+    cdef CTensor cy = plugin_empty(cx.shape(), cx.dtype())
+    cdef Py_ssize_t n = cx.numel()
+    with nogil:
+        if cx.dtype() == DTypeCode.float32:
+            squareplus_forward(<const float*>cx.data_ptr(), <float*>cy.data_ptr(), n, <float>b)
+        else:
+            squareplus_forward(<const double*>cx.data_ptr(), <double*>cy.data_ptr(), n, b)
+    return plugin_wrap(cy)
 
 
 def backward(x, grad_y, double b):
-    """grad_y * squareplus'(x), as a new array of x's shape (grad_y has x's shape and dtype)."""
-    grad_x = np.empty(x.shape, x.dtype)
-    _backward(np.ascontiguousarray(x).reshape(-1), np.ascontiguousarray(grad_y).reshape(-1),
-              grad_x.reshape(-1), b)
-    return grad_x
-
-
-def _forward(const floating[::1] x, floating[::1] y, double b):
-    cdef Py_ssize_t n = x.shape[0]
-    if n == 0:
-        return  # &x[0] would point past an empty buffer
+    """grad_y * squareplus'(x), as a new tensor of x's shape (grad_y: x's shape and dtype)."""
+    cdef CTensor cx = plugin_contiguous(plugin_tensor(x))
+    cdef CTensor cg = plugin_contiguous(plugin_tensor(grad_y))
+    cdef CTensor out = plugin_empty(cx.shape(), cx.dtype())
+    cdef Py_ssize_t n = cx.numel()
     with nogil:
-        squareplus_forward(&x[0], &y[0], n, <floating>b)
-
-
-def _backward(const floating[::1] x, const floating[::1] grad_y, floating[::1] grad_x,
-              double b):
-    cdef Py_ssize_t n = x.shape[0]
-    if n == 0:
-        return
-    with nogil:
-        squareplus_backward(&x[0], &grad_y[0], &grad_x[0], n, <floating>b)
+        if cx.dtype() == DTypeCode.float32:
+            squareplus_backward(<const float*>cx.data_ptr(), <const float*>cg.data_ptr(),
+                                <float*>out.data_ptr(), n, <float>b)
+        else:
+            squareplus_backward(<const double*>cx.data_ptr(), <const double*>cg.data_ptr(),
+                                <double*>out.data_ptr(), n, b)
+    return plugin_wrap(out)

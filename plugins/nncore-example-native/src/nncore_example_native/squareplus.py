@@ -1,8 +1,7 @@
 """The squareplus activation: C++ kernels made differentiable by an autograd.Function.
 
-A compiled plugin cannot yet record autograd nodes itself (nncore has no function table
-for plugins), so the kernels work on NumPy views of the tensors and this Function joins
-them to nncore's graph: forward and backward each call one kernel.
+The C++ kernels run on nncore tensors through nncore's C API (see _squareplus.pyx); this
+Function joins them to nncore's autograd graph: forward and backward each call one kernel.
 """
 import nncore
 from nncore.autograd import Function
@@ -17,14 +16,12 @@ class Squareplus(Function):
     def forward(ctx, x, b):
         ctx.save_for_backward(x)
         ctx.b = b
-        # contiguous() copies only strided views; numpy() shares the tensor's memory.
-        return nncore.from_numpy(_squareplus.forward(x.contiguous().numpy(), b))
+        return _squareplus.forward(x, b)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        grad_x = _squareplus.backward(x.contiguous().numpy(), grad.contiguous().numpy(), ctx.b)
-        return nncore.from_numpy(grad_x), None  # b is a constant: no gradient
+        return _squareplus.backward(x, grad, ctx.b), None  # b is a constant: no gradient
 
 
 def squareplus(x, b=4.0):
