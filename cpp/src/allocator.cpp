@@ -86,10 +86,4 @@ void pool_free(void* block, size_t capacity) {
   std::free(block);
 }
 
-size_t pool_cached_bytes() { return cache_gone ? 0 : cache().bytes; }
-
-void pool_release_cached() {
-  if (!cache_gone) cache().release();
-}
-
 }  // namespace nncore

@@ -17,9 +17,4 @@ namespace nncore {
 void* pool_alloc(size_t nbytes, size_t& capacity);
 void pool_free(void* block, size_t capacity);
 
-// Bytes currently held in the calling thread's cache (for tests and diagnostics).
-size_t pool_cached_bytes();
-// Returns the calling thread's cached blocks to the system.
-void pool_release_cached();
-
 }  // namespace nncore

@@ -33,7 +33,6 @@ class Storage {
 
   void* data() const { return data_; }
   size_t nbytes() const { return nbytes_; }
-  bool owned() const { return release_ == nullptr; }
   // Bumped by every in-place write through the engine, so autograd can tell that a tensor
   // saved for backward has changed since.
   uint64_t version() const { return version_; }

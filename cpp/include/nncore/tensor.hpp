@@ -48,7 +48,6 @@ class Dims {
   void insert(int pos, int64_t value);
   void erase(int pos);
   int64_t product() const;  // throws std::invalid_argument on overflow
-  std::vector<int64_t> vec() const { return std::vector<int64_t>(begin(), end()); }
   bool operator==(const Dims& o) const;
   bool operator!=(const Dims& o) const { return !(*this == o); }
 
@@ -111,7 +110,6 @@ class Tensor {
   Tensor unsqueeze(int64_t dim) const;
   // Broadcasts size-1 dims (and new leading dims) to `shape` with zero strides.
   Tensor expand(const Dims& shape) const;
-  Tensor flatten() const { return reshape(Dims{-1}); }
 
   // ---- copies ----
   Tensor contiguous() const;  // itself when already contiguous
