@@ -23,6 +23,7 @@ from nncore import autograd, testing
 from nncore import optimizers, schedules
 from nncore import functional
 from nncore.autograd import no_grad, enable_grad, set_grad_enabled
+from nncore._joining import cat, concatenate, stack
 
 bool = bool_  # nncore.bool, like torch.bool
 clamp = clip
@@ -47,15 +48,20 @@ def info():
     return {"version": __version__, **_build_info()}
 
 
-_LAZY_SUBMODULES = ("losses", "metrics", "initializers", "regularizers", "registry")
+_LAZY_SUBMODULES = ("losses", "metrics", "initializers", "regularizers", "registry", "layers",
+                    "models", "callbacks", "datasets", "data", "saving", "images")
+_LAZY_NAMES = {"Sequential": "models", "Model": "models", "Input": "layers"}
 
 
 def __getattr__(name):
     # Keras-level modules load on first use, keeping `import nncore` quick.
+    import importlib
     if name in _LAZY_SUBMODULES:
-        import importlib
         return importlib.import_module(f"nncore.{name}")
+    if name in _LAZY_NAMES:
+        return getattr(importlib.import_module(f"nncore.{_LAZY_NAMES[name]}"), name)
     raise AttributeError(f"module 'nncore' has no attribute {name!r}")
 
 
-__all__ = [name for name in dir() if not name.startswith("_")] + list(_LAZY_SUBMODULES)
+__all__ = ([name for name in dir() if not name.startswith("_")] + list(_LAZY_SUBMODULES)
+           + list(_LAZY_NAMES))

@@ -114,6 +114,7 @@ cdef extern from "nncore/ops.hpp" namespace "nncore" nogil:
     CTensor c_argmax "nncore::argmax"(const CTensor&, int64_t, cbool, cbool) except +
     CTensor c_argmin "nncore::argmin"(const CTensor&, int64_t, cbool, cbool) except +
     CTensor c_matmul "nncore::matmul"(const CTensor&, const CTensor&) except +
+    CTensor c_linear "nncore::linear"(const CTensor&, const CTensor&, const CTensor&) except +
     CTensor c_full "nncore::full"(const Dims&, double, DTypeCode) except +
     CTensor c_arange "nncore::arange"(double, double, double, DTypeCode) except +
     CTensor c_eye "nncore::eye"(int64_t, int64_t, DTypeCode) except +

@@ -76,6 +76,19 @@ def matmul(a, b):
     return _wrap(r)
 
 
+def linear(x, kernel, bias=None):
+    """x @ kernel + bias in one GEMM, kernel of shape (in_features, out_features) (Keras's
+    Dense layout); leading dims of x are batch dims. Differentiable in all three."""
+    cdef Tensor tx = _as_tensor(x), tw = _as_tensor(kernel)
+    cdef CTensor cb
+    if bias is not None:
+        cb = (<Tensor>_as_tensor(bias)).c
+    cdef CTensor r
+    with nogil:
+        r = c_linear(tx.c, tw.c, cb)
+    return _wrap(r)
+
+
 def addmm(input, mat1, mat2, *, beta=1.0, alpha=1.0):
     """beta * input + alpha * (mat1 @ mat2), in one GEMM call. With beta == 0, input is
     ignored (NaN in it does not propagate), like PyTorch."""

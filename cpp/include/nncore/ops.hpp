@@ -55,6 +55,9 @@ Tensor argmin(const Tensor& a, int64_t axis, bool all, bool keepdims);
 // NumPy's matmul: 1-d operands are promoted and the added dim removed afterwards; batch
 // dims broadcast.
 Tensor matmul(const Tensor& a, const Tensor& b);
+// x @ w + bias with w of shape (in, out) (Keras's Dense layout) and an optional (undefined)
+// bias; leading dims of x are batch dims (ops/linear.cpp).
+Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias);
 
 // ---- differentiable views and copies (autograd/views.cpp) ----
 // The same as the Tensor methods of the same names, but recorded for autograd.

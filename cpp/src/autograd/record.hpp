@@ -12,5 +12,6 @@ Tensor record_clip(const Tensor& a, bool has_lo, double lo, bool has_hi, double 
 Tensor record_where(const Tensor& cond, const Tensor& a, const Tensor& b, Tensor out);
 Tensor record_reduce(ReduceOp op, const Tensor& a, const bool* mask, bool keepdims, Tensor out);
 Tensor record_matmul(const Tensor& a, const Tensor& b, Tensor out);
+Tensor record_linear(const Tensor& x, const Tensor& w, const Tensor& bias, Tensor out);
 
 }  // namespace nncore

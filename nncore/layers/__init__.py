@@ -1,0 +1,16 @@
+"""Keras-style layers (``from nncore import layers``; ``layers.Dense(10)``).
+
+Every built-in layer is also registered under the ``nncore.layers`` entry-point group, which
+is how saved models find their layer classes again, built-in or from a plugin.
+"""
+from nncore.layers.base import Layer
+from nncore.layers._symbolic import Input, InputLayer, KerasTensor
+from nncore.layers.activation import Activation, ELU, LeakyReLU, PReLU, ReLU, Softmax
+from nncore.layers.core import Dense, Dropout, Embedding, Flatten, Permute, Reshape
+from nncore.layers.merge import Add, Average, Concatenate, Multiply, Subtract
+from nncore.layers.normalization import BatchNormalization, LayerNormalization
+
+__all__ = ["Layer", "Input", "InputLayer", "KerasTensor", "Activation", "ELU", "LeakyReLU",
+           "PReLU", "ReLU", "Softmax", "Dense", "Dropout", "Embedding", "Flatten", "Permute",
+           "Reshape", "Add", "Average", "Concatenate", "Multiply", "Subtract",
+           "BatchNormalization", "LayerNormalization"]

@@ -1,0 +1,126 @@
+"""The layer graph behind a functional model: ``Model(inputs, outputs)``.
+
+Built by walking the symbolic tensors' records back from the outputs; run by replaying the
+recorded layer calls in topological order on real tensors. Its config lists each layer
+with the calls feeding it (Keras's "inbound_nodes"), so the same graph is rebuilt on load.
+"""
+from nncore.layers._symbolic import InputLayer, KerasTensor
+
+__all__ = ["LayerGraph"]
+
+
+def _as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+class LayerGraph:
+    def __init__(self, inputs, outputs):
+        self.inputs = _as_list(inputs)
+        self.outputs = _as_list(outputs)
+        self.single_input = not isinstance(inputs, (list, tuple))
+        self.single_output = not isinstance(outputs, (list, tuple))
+        for t in self.inputs + self.outputs:
+            if not isinstance(t, KerasTensor):
+                raise TypeError(f"Model(inputs, outputs): expected symbolic tensors from "
+                                f"nncore.layers.Input and layer calls, got {type(t).__name__}")
+        for t in self.inputs:
+            if not isinstance(t.node.layer, InputLayer):
+                raise ValueError("Model(inputs, ...): every input must come from "
+                                 "nncore.layers.Input")
+        self.nodes = self._topological_nodes()
+        self.layers = []
+        for node in self.nodes:
+            if not isinstance(node.layer, InputLayer) and not any(
+                    node.layer is l for l in self.layers):
+                self.layers.append(node.layer)
+
+    def _topological_nodes(self):
+        order, state = [], {}
+        input_nodes = {id(t.node) for t in self.inputs}
+
+        def visit(node):
+            mark = state.get(id(node))
+            if mark == "done":
+                return
+            if mark == "active":
+                raise ValueError("Model: the layer graph has a cycle")
+            state[id(node)] = "active"
+            if isinstance(node.layer, InputLayer) and id(node) not in input_nodes:
+                raise ValueError(f"Model: the outputs depend on the input "
+                                 f"{node.layer.name!r}, which is not in `inputs`")
+            for t in node.input_tensors:
+                visit(t.node)
+            state[id(node)] = "done"
+            order.append(node)
+
+        for t in self.outputs:
+            visit(t.node)
+        return order
+
+    def run(self, inputs, training):
+        given = _as_list(inputs)
+        if len(given) != len(self.inputs):
+            raise ValueError(f"Model expects {len(self.inputs)} input(s), got {len(given)}")
+        values = {}
+        for symbol, value in zip(self.inputs, given):
+            values[id(symbol)] = value
+        for node in self.nodes:
+            if isinstance(node.layer, InputLayer):
+                continue
+            args = [values[id(t)] for t in node.input_tensors]
+            arg = args if isinstance(node.inputs, (list, tuple)) else args[0]
+            kwargs = dict(node.kwargs)
+            result = node.layer(arg, training=training, **kwargs)
+            for symbol, value in zip(node.outputs, _as_list(result)):
+                values[id(symbol)] = value
+        outs = [values[id(t)] for t in self.outputs]
+        return outs[0] if self.single_output else outs
+
+    # ---------------------------------------------------------------- config
+
+    def _ref(self, tensor):
+        layer = tensor.node.layer
+        return [layer.name, layer._inbound_nodes.index(tensor.node), tensor.index]
+
+    def get_config(self, serialize_layer):
+        layers = []
+        for t in self.inputs:
+            layer = t.node.layer
+            layers.append({"class_name": "InputLayer", "name": layer.name,
+                           "config": layer.get_config(), "inbound_nodes": []})
+        for layer in self.layers:
+            calls = [node for node in layer._inbound_nodes if any(node is n for n in self.nodes)]
+            layers.append({**serialize_layer(layer), "name": layer.name, "inbound_nodes": [
+                {"inputs": [self._ref(t) for t in node.input_tensors],
+                 "as_list": isinstance(node.inputs, (list, tuple)), "kwargs": node.kwargs}
+                for node in calls]})
+        return {"layers": layers,
+                "input_layers": [self._ref(t) for t in self.inputs],
+                "output_layers": [self._ref(t) for t in self.outputs],
+                "single_input": self.single_input, "single_output": self.single_output}
+
+    @staticmethod
+    def from_config(config, deserialize_layer):
+        """(inputs, outputs) symbolic tensors rebuilt from get_config()'s output."""
+        from nncore.layers._symbolic import Input
+        made = {}       # layer name -> list of output lists per call
+        layers = {}
+        for spec in config["layers"]:
+            if spec["class_name"] == "InputLayer":
+                c = spec["config"]
+                tensor = Input(batch_shape=c["batch_shape"], dtype=c["dtype"], name=c["name"])
+                made[spec["name"]] = [[tensor]]
+                continue
+            layer = deserialize_layer(spec)
+            layers[spec["name"]] = layer
+            made[spec["name"]] = []
+            for call in spec["inbound_nodes"]:
+                args = [made[name][node][index] for name, node, index in call["inputs"]]
+                result = layer(args if call["as_list"] else args[0], **call.get("kwargs", {}))
+                made[spec["name"]].append(_as_list(result))
+
+        def pick(refs, single):
+            tensors = [made[name][node][index] for name, node, index in refs]
+            return tensors[0] if single else tensors
+        return (pick(config["input_layers"], config["single_input"]),
+                pick(config["output_layers"], config["single_output"]))
