@@ -6,6 +6,8 @@ axis where Keras does that); classes such as ``MeanSquaredError()`` are called a
 'sum_over_batch_size': the weighted sum divided by the number of values), 'sum' or 'none'.
 The tensor-level forms with PyTorch's names live in nncore.functional.
 """
+import numpy as np
+
 import nncore
 from nncore._core import Tensor, _softmax_cross_entropy
 
@@ -86,7 +88,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     y_pred = _as(y_pred)
     labels = _as(y_true)
-    if labels.dtype.is_floating_point:
+    if labels.dtype != nncore.int64:
         labels = labels.long()
     if y_pred.ndim != 2 or axis not in (-1, 1):
         raise ValueError(f"sparse_categorical_crossentropy: expected predictions of shape "
@@ -94,8 +96,13 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1):
     labels = labels.reshape(-1)
     if from_logits:
         return _softmax_cross_entropy(y_pred, labels)
-    p = (y_pred / y_pred.sum(-1, keepdim=True)).clip(EPSILON, 1 - EPSILON)
     n, c = y_pred.shape
+    values = labels.numpy()
+    bad = np.flatnonzero((values < 0) | (values >= c))
+    if bad.size:
+        raise IndexError(f"sparse_categorical_crossentropy: target {int(values[bad[0]])} at "
+                         f"row {int(bad[0])} is not a class index in [0, {c})")
+    p = (y_pred / y_pred.sum(-1, keepdim=True)).clip(EPSILON, 1 - EPSILON)
     return -nncore.log(p.reshape(-1)[nncore.arange(n) * c + labels])
 
 

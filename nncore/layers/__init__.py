@@ -6,11 +6,11 @@ is how saved models find their layer classes again, built-in or from a plugin.
 from nncore.layers.base import Layer
 from nncore.layers._symbolic import Input, InputLayer, KerasTensor
 from nncore.layers.activation import Activation, ELU, LeakyReLU, PReLU, ReLU, Softmax
-from nncore.layers.core import Dense, Dropout, Embedding, Flatten, Permute, Reshape
+from nncore.layers.core import Dense, Dropout, Embedding, Flatten, Permute, Rescaling, Reshape
 from nncore.layers.merge import Add, Average, Concatenate, Multiply, Subtract
 from nncore.layers.normalization import BatchNormalization, LayerNormalization
 
 __all__ = ["Layer", "Input", "InputLayer", "KerasTensor", "Activation", "ELU", "LeakyReLU",
            "PReLU", "ReLU", "Softmax", "Dense", "Dropout", "Embedding", "Flatten", "Permute",
-           "Reshape", "Add", "Average", "Concatenate", "Multiply", "Subtract",
+           "Rescaling", "Reshape", "Add", "Average", "Concatenate", "Multiply", "Subtract",
            "BatchNormalization", "LayerNormalization"]

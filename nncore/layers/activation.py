@@ -6,7 +6,7 @@ built-in one. The ``Activation`` layer applies one; ``PReLU`` learns its slope.
 """
 import nncore
 from nncore import functional as F
-from nncore.layers.base import Layer
+from nncore.layers.base import Layer, serialize_component
 
 __all__ = ["get_activation", "serialize_activation", "Activation", "ReLU", "LeakyReLU", "ELU",
            "Softmax", "PReLU"]
@@ -171,7 +171,6 @@ class PReLU(Layer):
         return input_shape
 
     def get_config(self):
-        config = {**super().get_config(), "shared_axes": self.shared_axes}
-        if isinstance(self.alpha_initializer, str):
-            config["alpha_initializer"] = self.alpha_initializer
-        return config
+        return {**super().get_config(), "shared_axes": self.shared_axes,
+                "alpha_initializer": serialize_component(self.alpha_initializer),
+                "alpha_regularizer": serialize_component(self.alpha_regularizer)}

@@ -60,7 +60,7 @@ class Layer:
     ``dtype`` (float32 by default), ``input_shape`` / ``batch_input_shape`` /
     ``input_dim`` (first layer of a Sequential model)."""
 
-    # Integer inputs are cast to the layer's float dtype, as Keras does; Embedding opts out.
+    # Inputs are cast to the layer's dtype, as Keras does; Embedding opts out.
     _autocast_inputs = True
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
@@ -274,7 +274,9 @@ class Layer:
             return type(inputs)(self._convert_inputs(x) for x in inputs)
         if not isinstance(inputs, nncore.Tensor):
             inputs = nncore.tensor(np.asarray(inputs))
-        if self._autocast_inputs and not inputs.dtype.is_floating_point:
+        # Keras casts every input to the layer's dtype (float64 NumPy data into a float32
+        # model, uint8 pixels, ...); Embedding opts out to keep integer ids.
+        if self._autocast_inputs and inputs.dtype != self.dtype:
             inputs = inputs.to(self.dtype)
         return inputs
 
@@ -328,6 +330,17 @@ def _check_compatible(layer, expected, actual):
         raise ValueError(f"Input to layer {layer.name!r} ({type(layer).__name__}) has shape "
                          f"{tuple(actual)}, but the layer expects {tuple(expected)} "
                          f"(None = any size)")
+
+
+def serialize_component(identifier):
+    """An initializer/regularizer argument as it goes into a config: names and numbers stay
+    as they are, objects become {"class_name", "config"}."""
+    if identifier is None or isinstance(identifier, (str, int, float)):
+        return identifier
+    if hasattr(identifier, "get_config"):
+        return {"class_name": type(identifier).__name__, "config": identifier.get_config()}
+    raise ValueError(f"{identifier!r} cannot be saved in a layer config (give it a "
+                     f"get_config method or use a registered name)")
 
 
 def _get_regularizer(identifier):

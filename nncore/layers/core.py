@@ -4,19 +4,9 @@ import numpy as np
 import nncore
 from nncore._core import linear
 from nncore.layers.activation import get_activation, serialize_activation
-from nncore.layers.base import Layer
+from nncore.layers.base import Layer, serialize_component as _serializable
 
-__all__ = ["Dense", "Flatten", "Reshape", "Permute", "Dropout", "Embedding"]
-
-
-def _serializable(identifier):
-    """An initializer/regularizer argument as it goes into a config: names stay names,
-    objects become {"class_name", "config"}."""
-    if identifier is None or isinstance(identifier, (str, int, float)):
-        return identifier
-    if hasattr(identifier, "get_config"):
-        return {"class_name": type(identifier).__name__, "config": identifier.get_config()}
-    raise ValueError(f"{identifier!r} cannot be saved in a layer config")
+__all__ = ["Dense", "Flatten", "Reshape", "Permute", "Dropout", "Embedding", "Rescaling"]
 
 
 class Dense(Layer):
@@ -222,6 +212,8 @@ class Embedding(Layer):
                 raise TypeError(f"Embedding layer {self.name!r} expects integer ids, got "
                                 f"non-integer {inputs.dtype.name} values")
             inputs = inputs.to(nncore.int64)
+        elif inputs.dtype not in (nncore.int64, nncore.int32):
+            inputs = inputs.to(nncore.int64)
         ids = inputs.numpy()
         if ids.size and (ids.min() < 0 or ids.max() >= self.input_dim):
             bad = int(ids.min()) if ids.min() < 0 else int(ids.max())
@@ -236,4 +228,24 @@ class Embedding(Layer):
     def get_config(self):
         return {**super().get_config(), "input_dim": self.input_dim,
                 "output_dim": self.output_dim,
-                "embeddings_initializer": _serializable(self.embeddings_initializer)}
+                "embeddings_initializer": _serializable(self.embeddings_initializer),
+                "embeddings_regularizer": _serializable(self.embeddings_regularizer)}
+
+
+class Rescaling(Layer):
+    """inputs * scale + offset, e.g. ``Rescaling(1 / 255)`` so a model takes raw uint8
+    pixels (Keras's preprocessing layer)."""
+
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.offset = float(scale), float(offset)
+
+    def call(self, inputs):
+        out = inputs * self.scale
+        return out + self.offset if self.offset else out
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale, "offset": self.offset}

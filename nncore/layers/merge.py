@@ -21,7 +21,8 @@ class _Merge(Layer):
     _min_inputs = 2
 
     def _check(self, inputs):
-        if not isinstance(inputs, (list, tuple)) or len(inputs) < self._min_inputs:
+        # A single tensor's shape is a tuple of ints; a list of inputs gives a list.
+        if not isinstance(inputs, list) or len(inputs) < self._min_inputs:
             raise ValueError(f"{type(self).__name__} layer {self.name!r} must be called on a "
                              f"list of at least {self._min_inputs} tensors")
 
@@ -30,7 +31,7 @@ class _Merge(Layer):
         _broadcast_shape(self, input_shape)
 
     def call(self, inputs):
-        self._check(inputs)
+        self._check(list(inputs) if isinstance(inputs, tuple) else inputs)
         _broadcast_shape(self, [t.shape for t in inputs])
         return self._merge(list(inputs))
 
@@ -78,8 +79,8 @@ class Concatenate(Layer):
         super().__init__(**kwargs)
         self.axis = int(axis)
 
-    def _output_shape(self, shapes):
-        if not isinstance(shapes, (list, tuple)) or len(shapes) < 1:
+    def _joined_shape(self, shapes):
+        if not isinstance(shapes, list) or len(shapes) < 1:
             raise ValueError(f"Concatenate layer {self.name!r} must be called on a list of "
                              f"tensors")
         rank = len(shapes[0])
@@ -97,14 +98,14 @@ class Concatenate(Layer):
         return tuple(out)
 
     def build(self, input_shape):
-        self._output_shape(input_shape)
+        self._joined_shape(input_shape)
 
     def call(self, inputs):
-        self._output_shape([tuple(t.shape) for t in inputs])
+        self._joined_shape([tuple(t.shape) for t in inputs])
         return cat(list(inputs), self.axis)
 
     def compute_output_shape(self, input_shape):
-        return self._output_shape(input_shape)
+        return self._joined_shape(input_shape)
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis}

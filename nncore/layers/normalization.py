@@ -1,6 +1,6 @@
 """BatchNormalization and LayerNormalization, composed from differentiable ops."""
 import nncore
-from nncore.layers.base import Layer
+from nncore.layers.base import Layer, serialize_component
 
 __all__ = ["BatchNormalization", "LayerNormalization"]
 
@@ -85,8 +85,12 @@ class BatchNormalization(Layer):
         return input_shape
 
     def get_config(self):
+        names = ("beta_initializer", "gamma_initializer", "moving_mean_initializer",
+                 "moving_variance_initializer", "beta_regularizer", "gamma_regularizer")
+        values = self._initializers + self._regularizers
         return {**super().get_config(), "axis": self.axis, "momentum": self.momentum,
-                "epsilon": self.epsilon, "center": self.center, "scale": self.scale}
+                "epsilon": self.epsilon, "center": self.center, "scale": self.scale,
+                **{n: serialize_component(v) for n, v in zip(names, values)}}
 
 
 class LayerNormalization(Layer):
@@ -132,4 +136,6 @@ class LayerNormalization(Layer):
 
     def get_config(self):
         return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon,
-                "center": self.center, "scale": self.scale}
+                "center": self.center, "scale": self.scale,
+                "beta_initializer": serialize_component(self.beta_initializer),
+                "gamma_initializer": serialize_component(self.gamma_initializer)}

@@ -132,6 +132,6 @@ def labels_for_loss(y, loss):
     """Targets as the loss wants them: integer labels for sparse losses, float otherwise."""
     y = np.asarray(y)
     if loss is not None and loss.sparse:
-        return y if y.dtype.kind in "iu" else y.astype(np.int64)
+        return y if y.dtype == np.int64 else y.astype(np.int64)
     return y if y.dtype in (np.float32, np.float64) else y.astype(np.float32)
 

@@ -83,10 +83,11 @@ class TrainingMixin:
             m.update_state(y, y_pred, sample_weight)
 
     def _train_step(self, x, y, sample_weight):
+        y_pred = self(x, training=True)
+        # Read after the call: a model is built (its weights created) on its first call.
         params = self.trainable_weights
         for p in params:
             p.grad = None
-        y_pred = self(x, training=True)
         loss = self._loss_value(y, y_pred, sample_weight)
         loss.backward()
         self.optimizer.apply_gradients([(p.grad, p) for p in params])
@@ -143,6 +144,7 @@ class TrainingMixin:
                                             verbose=verbose, epochs=epochs, steps=steps,
                                             batch_size=batch_size, samples=n)
         self.stop_training = False
+        self._build_on(x)
         # Optimizer state in trainable-weight order, so saved state maps back by position.
         if hasattr(self.optimizer, "build"):
             self.optimizer.build(self.trainable_weights)
@@ -187,6 +189,12 @@ class TrainingMixin:
             self.train(False)
         cbs.on_train_end(logs)
         return self.history
+
+    def _build_on(self, x):
+        """Creates the weights (a model is built on its first call) from one sample."""
+        if not self.built or not self.weights:
+            with nncore.no_grad():
+                self(to_tensor(take(x, slice(0, 1))), training=False)
 
     def _ensure_training_state(self):
         if getattr(self, "_shuffle_seed", None) is None:
@@ -267,10 +275,11 @@ class TrainingMixin:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         self._check_compiled("train_on_batch")
-        if hasattr(self.optimizer, "build") and not getattr(self.optimizer, "_params", None):
-            self.optimizer.build(self.trainable_weights)
         x, y, sw = as_arrays(x, "x"), self._prepare_targets(as_arrays(y, "y")), as_arrays(
             sample_weight, "sample_weight")
+        self._build_on(x)
+        if hasattr(self.optimizer, "build") and not getattr(self.optimizer, "_params", None):
+            self.optimizer.build(self.trainable_weights)
         if class_weight is not None:
             weights = class_weights_to_sample(y, class_weight)
             sw = weights if sw is None else sw * weights

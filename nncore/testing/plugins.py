@@ -14,6 +14,15 @@ Runs, for the component registered under `name` in `group`:
 - metrics: finite values (per sample for functions; a scalar result for classes);
 - optimizers (constructed with their defaults): 50 steps lower a quadratic, and
   get_state/set_state restores the state exactly;
+- layers (see _check_layer): built on hypothesis inputs of `input_shape`, outputs (in
+  training and inference mode, in float32 and float64, for the given batch size and for
+  a batch of one) agreeing with compute_output_shape and the layer's dtype, finite
+  outputs, gradcheck in float64 with
+  respect to the input and every trainable weight, get_weights/set_weights and
+  get_config/from_config round trips that give identical outputs, and the class found in
+  the registry under its own name (which is how saved models find it again);
+- callbacks: every hook of nncore.callbacks.Callback present, and (when the callback can
+  be constructed) a short fit, evaluate and predict with it;
 - any component with get_config: a config round trip through from_config (and JSON).
 Sparse losses and metrics (name containing "sparse") receive integer class labels.
 """
@@ -21,6 +30,7 @@ import json
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis.extra import numpy as hnp
 
 import nncore
 from nncore import registry
@@ -30,20 +40,40 @@ from nncore.testing import strategies as nst
 __all__ = ["check_plugin"]
 
 
-def check_plugin(group, name, *, avoid=(0.0,), max_examples=15, args=(), kwargs=None):
+def check_plugin(group, name, *, avoid=(0.0,), max_examples=15, args=(), kwargs=None,
+                 input_shape=None, input_dtype=None, input_range=None):
     """Raises AssertionError (or the component's own error) when a property fails.
 
     A class component is constructed as ``component(*args, **kwargs)`` (its defaults when
-    none are given); schedules, whose constructors have required arguments, need them.
+    none are given); schedules, and layers such as Dense(units), need them. For layers the
+    check sets ``dtype`` itself (float32, then float64 for gradcheck).
+
+    Layers only: ``input_shape`` is the batch-including shape of the input, (3, 4) by
+    default, or a list of shapes for layers called on a list (Add, Concatenate);
+    ``input_dtype`` is None for float inputs in the layer's dtype, or an integer dtype
+    ("int64") for layers that take ids (Embedding); ``input_range`` is (low, high) for the
+    values drawn, (-3, 3) by default for floats, integers are drawn from [low, high).
+    ``avoid`` keeps float inputs away from kinks, as for activations.
     """
     component = registry.get(group, name)
+    layer_input = (input_shape, input_dtype, input_range)
+    if group != "layers" and any(v is not None for v in layer_input):
+        raise TypeError("check_plugin: input_shape, input_dtype and input_range are for "
+                        "layers")
+    if group == "layers":
+        _check_layer(name, component, args, kwargs or {}, avoid, max_examples,
+                     _LayerInputs(*layer_input))
+        return True
+    if group == "callbacks":
+        _check_callback(name, component, args, kwargs or {})
+        return True
     checks = {"activations": _check_activation, "losses": _check_loss,
               "initializers": _check_initializer, "regularizers": _check_regularizer,
               "metrics": _check_metric, "optimizers": _check_optimizer,
               "schedules": _check_schedule}
     if group not in checks:
         raise ValueError(f"check_plugin: no checks for group {group!r} yet; checks exist for "
-                         f"{', '.join(sorted(checks))}")
+                         f"{', '.join(sorted(list(checks) + ['callbacks', 'layers']))}")
     if isinstance(component, type) and (args or kwargs):
         cls = component
         component = _Constructed(cls, args, kwargs or {})
@@ -251,3 +281,225 @@ def _check_config(name, component):
     json.dumps(config)  # must be JSON-serialisable
     rebuilt = type(obj).from_config(config)
     assert rebuilt.get_config() == config, f"{name}: config changed in a from_config round trip"
+
+
+# ------------------------------------------------------------------------------- layers
+
+class _LayerInputs:
+    """What a layer is called on: one shape or a list of shapes, float or integer values."""
+
+    def __init__(self, shape, dtype, value_range):
+        shape = (3, 4) if shape is None else shape
+        self.as_list = isinstance(shape, list)
+        self.shapes = [tuple(s) for s in shape] if self.as_list else [tuple(shape)]
+        self.integer = dtype is not None and np.dtype(dtype).kind in "iu"
+        if dtype is not None and not self.integer and np.dtype(dtype).kind != "f":
+            raise TypeError(f"check_plugin: input_dtype must be None or an integer dtype, got "
+                            f"{dtype!r}")
+        self.dtype = np.dtype(dtype) if self.integer else None
+        self.low, self.high = value_range or ((0, 2) if self.integer else (-3.0, 3.0))
+
+    def shape_arg(self, batch="keep"):
+        """The shapes as compute_output_shape takes them; `batch` replaces the batch size
+        (None: unknown) unless it is "keep"."""
+        shapes = self.shapes if batch == "keep" else [(batch,) + s[1:] for s in self.shapes]
+        return shapes if self.as_list else shapes[0]
+
+    def draw(self, data, avoid):
+        if self.integer:
+            return [data.draw(hnp.arrays(self.dtype, shape,
+                                         elements=st.integers(self.low, self.high - 1)))
+                    for shape in self.shapes]
+        return [data.draw(nst.arrays(shape, np.float64, self.low, self.high, avoid))
+                for shape in self.shapes]
+
+    def tensors(self, arrays, dtype):
+        """Tensors viewing the arrays (float64 keeps their strides) in the given float
+        dtype; integer arrays stay integers."""
+        if self.integer or dtype == nncore.float64:
+            return [nncore.from_numpy(a) for a in arrays]
+        return [nncore.from_numpy(a.astype(dtype.numpy_dtype)) for a in arrays]
+
+    def call_arg(self, tensors):
+        return list(tensors) if self.as_list else tensors[0]
+
+
+def _numpy(outputs):
+    if isinstance(outputs, (list, tuple)):
+        return [o.detach().numpy() for o in outputs]
+    return [outputs.detach().numpy()]
+
+
+def _same(a, b):
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def _json(value):
+    return json.loads(json.dumps(value))  # as a config comes back from a file
+
+
+def _check_layer(name, cls, args, kwargs, avoid, max_examples, inputs):
+    from nncore.layers import Layer
+    if not (isinstance(cls, type) and issubclass(cls, Layer)):
+        raise AssertionError(f"{name}: a layer must be a subclass of nncore.layers.Layer "
+                             f"(Sequential, Model and load_model rely on it), got {cls!r}")
+    _check_found_by_class_name(name, cls)
+
+    def make(dtype):
+        return cls(*args, **{**kwargs, "dtype": dtype})
+
+    @_settings(max_examples)
+    @given(data=st.data())
+    def properties(data):
+        arrays = inputs.draw(data, avoid)
+        layer32 = make("float32")
+        y32 = layer32(inputs.call_arg(inputs.tensors(arrays, nncore.float32)))
+        _check_layer_output(name, layer32, inputs, y32, nncore.float32)
+
+        layer = make("float64")
+        x = inputs.tensors(arrays, nncore.float64)
+        # Training mode first (it may update state such as moving averages); only the
+        # shape is checked, since it may be random (dropout).
+        _check_layer_output(name, layer, inputs, layer(inputs.call_arg(x), training=True),
+                            nncore.float64)
+        y = layer(inputs.call_arg(x), training=False)
+        _check_layer_output(name, layer, inputs, y, nncore.float64)
+        reference = _numpy(y)
+        assert all(np.isfinite(r).all() for r in reference), \
+            f"{name}: non-finite output for finite input"
+        batch_of_one = layer(inputs.call_arg([t[:1] for t in x]), training=False)
+        _check_layer_output(name, layer, inputs, batch_of_one, nncore.float64, batch=1)
+
+        _gradcheck_layer(layer, inputs, x)
+        _check_weights_round_trip(name, layer, inputs, x, reference)
+        _check_layer_config(name, layer, inputs, x, reference)
+
+    properties()
+
+
+def _check_found_by_class_name(name, cls):
+    # Model files record a layer by its class name and load it through the registry.
+    try:
+        found = registry.get("layers", cls.__name__)
+    except registry.UnknownComponentError:
+        found = None
+    assert found is cls, (f"{name}: registry.get('layers', {cls.__name__!r}) does not give "
+                          f"this class, so saved models containing it cannot be loaded; "
+                          f"register a layer under its class name")
+
+
+def _check_layer_output(name, layer, inputs, y, dtype, batch="keep"):
+    outputs = list(y) if isinstance(y, (list, tuple)) else [y]
+    for out in outputs:
+        assert out.dtype == dtype, (f"{name}: {out.dtype.name} output from a {dtype.name} "
+                                    f"layer")
+    expected = layer.compute_output_shape(inputs.shape_arg(batch))
+    expected = expected if isinstance(expected, list) else [expected]
+    actual = [tuple(out.shape) for out in outputs]
+    assert [tuple(e) for e in expected] == actual, (
+        f"{name}: output shape {actual if len(actual) > 1 else actual[0]} for input "
+        f"{inputs.shape_arg(batch)}, but compute_output_shape gives "
+        f"{expected if len(expected) > 1 else expected[0]}")
+    unknown = layer.compute_output_shape(inputs.shape_arg(None))
+    unknown = unknown if isinstance(unknown, list) else [unknown]
+    for known, maybe in zip(actual, unknown):
+        assert len(known) == len(maybe) and all(
+                m is None or m == k for k, m in zip(known[1:], maybe[1:])), (
+            f"{name}: compute_output_shape gives {tuple(maybe)} for an unknown batch size "
+            f"but the output has shape {known}")
+
+
+def _gradcheck_layer(layer, inputs, x):
+    weights = layer.trainable_weights
+    if not inputs.integer:
+        x = [t.requires_grad_() for t in x]
+    if inputs.integer and not weights:
+        return  # nothing differentiable
+
+    def forward(*tensors):
+        return layer(inputs.call_arg(tensors[:len(x)]), training=False)
+
+    gradcheck(forward, (*x, *weights))
+
+
+def _check_weights_round_trip(name, layer, inputs, x, reference):
+    values = layer.get_weights()
+    assert len(values) == len(layer.weights), \
+        f"{name}: get_weights gave {len(values)} arrays for {len(layer.weights)} weights"
+    saved = [v.copy() for v in values]
+    for v in values:
+        v += 1
+    assert _same(layer.get_weights(), saved), \
+        f"{name}: get_weights returned arrays that share memory with the weights"
+    layer.set_weights(values)
+    assert _same(layer.get_weights(), values), \
+        f"{name}: get_weights did not return what set_weights was given"
+    layer.set_weights(saved)
+    assert _same(_numpy(layer(inputs.call_arg(x), training=False)), reference), \
+        f"{name}: different outputs after a get_weights/set_weights round trip"
+
+
+def _check_layer_config(name, layer, inputs, x, reference):
+    config = layer.get_config()
+    try:
+        stored = _json(config)
+    except TypeError as error:
+        raise AssertionError(f"{name}: get_config() is not JSON-serialisable: {error}") \
+            from None
+    clone = type(layer).from_config(stored)
+    assert _json(clone.get_config()) == stored, \
+        f"{name}: config changed in a from_config round trip"
+    clone(inputs.call_arg(x), training=False)  # builds the clone's weights
+    clone.set_weights(layer.get_weights())
+    assert _same(_numpy(clone(inputs.call_arg(x), training=False)), reference), \
+        f"{name}: a layer rebuilt from its config, given the same weights, computes " \
+        f"different outputs (does get_config miss an argument?)"
+
+
+# ---------------------------------------------------------------------------- callbacks
+
+def _check_callback(name, cls, args, kwargs):
+    from nncore.callbacks import Callback
+    hooks = sorted(h for h in vars(Callback) if h.startswith("on_")) + ["set_model",
+                                                                          "set_params"]
+    if not isinstance(cls, type):
+        raise AssertionError(f"{name}: a callback must be a class, got {cls!r}")
+    missing = [h for h in hooks if not callable(getattr(cls, h, None))]
+    assert not missing, (f"{name}: missing the hook(s) {', '.join(missing)} (subclass "
+                         f"nncore.callbacks.Callback, whose hooks do nothing)")
+    if not (args or kwargs) and _required_parameters(cls):
+        return  # needs arguments the check cannot invent: the class checks must do
+    callback = cls(*args, **kwargs)
+    missing = [h for h in hooks if not callable(getattr(callback, h, None))]
+    assert not missing, f"{name}: the instance lacks the hook(s) {', '.join(missing)}"
+    _run_callback(name, callback)
+    if hasattr(callback, "get_config"):
+        config = callback.get_config()
+        stored = _json(config)
+        rebuild = getattr(cls, "from_config", None)
+        clone = rebuild(stored) if rebuild else cls(**stored)
+        assert _json(clone.get_config()) == stored, \
+            f"{name}: config changed in a from_config round trip"
+
+
+def _required_parameters(cls):
+    import inspect
+    try:
+        parameters = inspect.signature(cls).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in parameters if p.default is p.empty
+            and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+
+def _run_callback(name, callback):
+    """Every hook, called by fit (with validation), evaluate and predict on a tiny model."""
+    x = np.linspace(-1, 1, 16, dtype=np.float32).reshape(8, 2)
+    y = x.sum(-1, keepdims=True)
+    model = nncore.Sequential([nncore.layers.Dense(1, input_shape=(2,))])
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(x, y, batch_size=4, epochs=2, validation_data=(x, y), verbose=0,
+                        callbacks=[callback])
+    assert history.history["loss"], f"{name}: no epoch completed"
+    model.evaluate(x, y, batch_size=4, verbose=0, callbacks=[callback])
+    model.predict(x, batch_size=4, verbose=0, callbacks=[callback])

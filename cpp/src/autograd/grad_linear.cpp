@@ -9,7 +9,8 @@ namespace {
 std::vector<Tensor> linear_backward(const FormulaNode& n, const Tensor& g_in) {
   const Tensor x = n.saved(0), w = n.saved(1);
   const int64_t k = w.size(0), out_features = w.size(1);
-  const int64_t m = k == 0 ? x.numel() : x.numel() / k;
+  int64_t m = 1;
+  for (int d = 0; d + 1 < x.ndim(); ++d) m *= x.size(d);
   const Tensor g = g_in.reshape(Dims{m, out_features});
   Tensor gx, gw, gb;
   if (n.next_edges()[0].node) gx = matmul(g, w.transpose(0, 1)).reshape(x.shape());

@@ -54,7 +54,8 @@ Tensor linear(const Tensor& x, const Tensor& w, const Tensor& bias) {
             std::invalid_argument, "linear: the bias must have shape (%lld,), got %s",
             static_cast<long long>(w.size(1)), shape_str(bias.shape()).c_str());
   const int64_t k = w.size(0), n = w.size(1);
-  const int64_t m = k == 0 ? x.numel() : x.numel() / k;
+  int64_t m = 1;  // rows: the product of x's leading dims (also right when k == 0)
+  for (int d = 0; d + 1 < x.ndim(); ++d) m *= x.size(d);
   // Rows keep their strides when x is already 2-d; otherwise fold leading dims.
   const Tensor x2 = x.ndim() == 2 ? x : x.reshape(Dims{m, k});
   Tensor out = Tensor::empty(Dims{m, n}, x.dtype());

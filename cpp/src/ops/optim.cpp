@@ -1,18 +1,24 @@
-// Fused optimizer updates (optim.hpp): argument checks, then one elementwise loop each.
-//
-// The per-element formulas follow torch.optim's single-tensor code operation by operation
-// (same association, same divisions), so trajectories agree with PyTorch to rounding; see
-// nncore/optimizers.py for where this departs from Keras and why. Loops are plain
-// restrict-qualified element loops with no calls, which compilers vectorise
-// (checked with -fopt-info-vec: every *_row loop is vectorised).
+// Fused optimizer updates (optim.hpp): argument checks and coefficients here, then one
+// row kernel per chunk from the active ISA's table (optim_kernels.hpp; the per-element
+// formulas are in optim_rows_impl.hpp).
 #include <cmath>
 #include <stdexcept>
+#include <type_traits>
 
+#include "nncore/dispatch.hpp"
 #include "nncore/errors.hpp"
 #include "nncore/optim.hpp"
 #include "nncore/parallel.hpp"
+#include "ops/optim_kernels.hpp"
 
 namespace nncore {
+
+const OptimKernels& optim_kernels() {
+  static const OptimKernels table = build_for_active_isa<OptimKernels>(
+      fill_optim_kernels_generic, fill_optim_kernels_avx2, fill_optim_kernels_avx512);
+  return table;
+}
+
 namespace {
 
 // Elements per chunk. An update reads and writes several arrays per element, so chunks
@@ -58,126 +64,13 @@ void with_float_type(const Tensor& param, Fn&& fn) {
   param.storage()->bump_version();
 }
 
+// The row kernels of the active ISA for element type T.
 template <class T>
-inline T max_of(T a, T b) { return a > b ? a : b; }  // vectorises, unlike std::max on some
-
-// ---- element loops, one per update. Plain function templates: GCC 12 does not vectorise
-// the same loops written inside the nested generic lambdas below.
-
-template <class T>
-void sgd_row(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict v, T decay,
-             T neg_lr, T mu, bool nesterov) {
-  if (v == nullptr) {
-    for (int64_t i = 0; i < n; ++i) p[i] = p[i] * decay + neg_lr * g[i];
-  } else if (nesterov) {
-    for (int64_t i = 0; i < n; ++i) {
-      const T vi = mu * v[i] + neg_lr * g[i];
-      v[i] = vi;
-      p[i] = p[i] * decay + (mu * vi + neg_lr * g[i]);
-    }
-  } else {
-    for (int64_t i = 0; i < n; ++i) {
-      const T vi = mu * v[i] + neg_lr * g[i];
-      v[i] = vi;
-      p[i] = p[i] * decay + vi;
-    }
-  }
-}
-
-template <class T>
-void adagrad_row(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict acc,
-                 T decay, T neg_lr, T e) {
-  for (int64_t i = 0; i < n; ++i) {
-    const T a = acc[i] + g[i] * g[i];
-    acc[i] = a;
-    p[i] = p[i] * decay + neg_lr * (g[i] / (std::sqrt(a) + e));
-  }
-}
-
-// The (centered, momentum) variants are separate instantiations, each branch-free.
-template <class T, bool kCentered, bool kMomentum>
-void rmsprop_row(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict sq,
-                 T* __restrict ga, T* __restrict buf, T decay, T r, T w, T e, T l, T mu) {
-  for (int64_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    const T s = sq[i] * r + w * (gi * gi);
-    sq[i] = s;
-    T var = s;
-    if constexpr (kCentered) {
-      const T a = ga[i] + w * (gi - ga[i]);  // torch's lerp
-      ga[i] = a;
-      var = s - a * a;
-    }
-    const T avg = std::sqrt(var) + e;
-    if constexpr (kMomentum) {
-      const T b = buf[i] * mu + l * (gi / avg);
-      buf[i] = b;
-      p[i] = p[i] * decay - b;
-    } else {
-      p[i] = p[i] * decay - l * (gi / avg);
-    }
-  }
-}
-
-template <class T>
-void adadelta_row(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict ag,
-                  T* __restrict ad, T decay, T r, T w, T e, T neg_lr) {
-  for (int64_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    const T a = ag[i] * r + w * (gi * gi);
-    ag[i] = a;
-    const T delta = std::sqrt(ad[i] + e) / std::sqrt(a + e) * gi;
-    ad[i] = ad[i] * r + w * (delta * delta);
-    p[i] = p[i] * decay + neg_lr * delta;
-  }
-}
-
-template <class T, bool kAmsgrad>
-void adam_row(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict m,
-              T* __restrict v, T* __restrict vmax, T decay, T w1, T b2, T w2, T e, T neg_step,
-              T bc2) {
-  for (int64_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    const T mi = m[i] + w1 * (gi - m[i]);  // torch's lerp, Keras's form
-    const T vi = v[i] * b2 + w2 * (gi * gi);
-    m[i] = mi;
-    v[i] = vi;
-    T vu = vi;
-    if constexpr (kAmsgrad) {
-      vu = max_of(vmax[i], vi);
-      vmax[i] = vu;
-    }
-    p[i] = p[i] * decay + neg_step * (mi / (std::sqrt(vu) / bc2 + e));
-  }
-}
-
-template <class T>
-void adamax_row(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict m,
-                T* __restrict u, T decay, T w1, T b2, T e, T neg_clr) {
-  for (int64_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    const T mi = m[i] + w1 * (gi - m[i]);
-    const T ui = max_of(u[i] * b2, std::abs(gi) + e);
-    m[i] = mi;
-    u[i] = ui;
-    p[i] = p[i] * decay + neg_clr * (mi / ui);
-  }
-}
-
-template <class T>
-void nadam_row(int64_t n, T* __restrict p, const T* __restrict g, T* __restrict m,
-               T* __restrict v, T decay, T w1, T b2, T w2, T e, T bc2, T cg, T cm) {
-  for (int64_t i = 0; i < n; ++i) {
-    const T gi = g[i];
-    const T mi = m[i] + w1 * (gi - m[i]);
-    const T vi = v[i] * b2 + w2 * (gi * gi);
-    m[i] = mi;
-    v[i] = vi;
-    const T denom = std::sqrt(vi / bc2) + e;
-    // Two separate additions, like torch's two addcdiv_ calls.
-    const T pi = p[i] * decay + cg * (gi / denom);
-    p[i] = pi + cm * (mi / denom);
-  }
+const OptimRowKernels<T>& rows_for() {
+  if constexpr (std::is_same_v<T, float>)
+    return optim_kernels().f32;
+  else
+    return optim_kernels().f64;
 }
 
 }  // namespace
@@ -194,8 +87,9 @@ void sgd_update(const Tensor& param, const Tensor& grad, const Tensor& velocity,
     const T* g = grad.data<T>();
     T* vel = use_momentum ? velocity.data<T>() : nullptr;
     const T decay = T(1.0 - lr * weight_decay), neg_lr = T(-lr), mu = T(momentum);
+    const auto row = rows_for<T>().sgd;
     parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t e) {
-      sgd_row<T>(e - b, p + b, g + b, vel ? vel + b : nullptr, decay, neg_lr, mu, nesterov);
+      row(e - b, p + b, g + b, vel ? vel + b : nullptr, decay, neg_lr, mu, nesterov);
     });
   });
 }
@@ -211,8 +105,9 @@ void adagrad_update(const Tensor& param, const Tensor& grad, const Tensor& accum
     const T* g = grad.data<T>();
     T* acc = accumulator.data<T>();
     const T decay = T(1.0 - lr * weight_decay), neg_lr = T(-lr), e = T(eps);
+    const auto row = rows_for<T>().adagrad;
     parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t end) {
-      adagrad_row<T>(end - b, p + b, g + b, acc + b, decay, neg_lr, e);
+      row(end - b, p + b, g + b, acc + b, decay, neg_lr, e);
     });
   });
 }
@@ -235,11 +130,7 @@ void rmsprop_update(const Tensor& param, const Tensor& grad, const Tensor& squar
     T* buf = use_momentum ? momentum_buffer.data<T>() : nullptr;
     const T decay = T(1.0 - lr * weight_decay), r = T(rho), w = T(1.0 - rho), e = T(eps),
             l = T(lr), mu = T(momentum);
-    using Row = void (*)(int64_t, T*, const T*, T*, T*, T*, T, T, T, T, T, T);
-    const Row row = centered ? (use_momentum ? rmsprop_row<T, true, true>
-                                             : rmsprop_row<T, true, false>)
-                             : (use_momentum ? rmsprop_row<T, false, true>
-                                             : rmsprop_row<T, false, false>);
+    const auto row = rows_for<T>().rmsprop[centered][use_momentum];
     parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t end) {
       row(end - b, p + b, g + b, sq + b, ga ? ga + b : nullptr, buf ? buf + b : nullptr, decay,
           r, w, e, l, mu);
@@ -262,8 +153,9 @@ void adadelta_update(const Tensor& param, const Tensor& grad, const Tensor& accu
     T* ad = accum_delta.data<T>();
     const T decay = T(1.0 - lr * weight_decay), r = T(rho), w = T(1.0 - rho), e = T(eps),
             neg_lr = T(-lr);
+    const auto row = rows_for<T>().adadelta;
     parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t end) {
-      adadelta_row<T>(end - b, p + b, g + b, ag + b, ad + b, decay, r, w, e, neg_lr);
+      row(end - b, p + b, g + b, ag + b, ad + b, decay, r, w, e, neg_lr);
     });
   });
 }
@@ -288,13 +180,10 @@ void adam_update(const Tensor& param, const Tensor& grad, const Tensor& m, const
     T* xp = amsgrad ? vmax.data<T>() : nullptr;
     const T decay = T(1.0 - lr * weight_decay), w1 = T(1.0 - beta1), b2 = T(beta2),
             w2 = T(1.0 - beta2), e = T(eps), neg_step = T(-(lr / bias1)), bc2 = T(bias2_sqrt);
+    const auto row = rows_for<T>().adam[amsgrad];
     parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t end) {
-      if (amsgrad)
-        adam_row<T, true>(end - b, p + b, g + b, mp + b, vp + b, xp + b, decay, w1, b2, w2, e,
-                          neg_step, bc2);
-      else
-        adam_row<T, false>(end - b, p + b, g + b, mp + b, vp + b, nullptr, decay, w1, b2, w2,
-                           e, neg_step, bc2);
+      row(end - b, p + b, g + b, mp + b, vp + b, xp ? xp + b : nullptr, decay, w1, b2, w2, e,
+          neg_step, bc2);
     });
   });
 }
@@ -316,8 +205,9 @@ void adamax_update(const Tensor& param, const Tensor& grad, const Tensor& m, con
     T* up = u.data<T>();
     const T decay = T(1.0 - lr * weight_decay), w1 = T(1.0 - beta1), b2 = T(beta2), e = T(eps),
             neg_clr = T(-clr);
+    const auto row = rows_for<T>().adamax;
     parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t end) {
-      adamax_row<T>(end - b, p + b, g + b, mp + b, up + b, decay, w1, b2, e, neg_clr);
+      row(end - b, p + b, g + b, mp + b, up + b, decay, w1, b2, e, neg_clr);
     });
   });
 }
@@ -342,8 +232,9 @@ void nadam_update(const Tensor& param, const Tensor& grad, const Tensor& m, cons
     T* vp = v.data<T>();
     const T decay = T(1.0 - lr * weight_decay), w1 = T(1.0 - beta1), b2 = T(beta2),
             w2 = T(1.0 - beta2), e = T(eps), bc2 = T(bias2), cg = T(coef_g), cm = T(coef_m);
+    const auto row = rows_for<T>().nadam;
     parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t end) {
-      nadam_row<T>(end - b, p + b, g + b, mp + b, vp + b, decay, w1, b2, w2, e, bc2, cg, cm);
+      row(end - b, p + b, g + b, mp + b, vp + b, decay, w1, b2, w2, e, bc2, cg, cm);
     });
   });
 }
