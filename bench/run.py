@@ -198,7 +198,31 @@ def bench_autograd(threads, quick):
     return "us per iteration", False, rows
 
 
-WORKLOADS = {"gemm": bench_gemm, "overhead": bench_overhead, "autograd": bench_autograd}
+def bench_mlp(threads, quick):
+    """Training throughput of the MNIST MLPs (bench/mlp_training.py): model.fit against a
+    plain PyTorch loop with the same model, loss and optimizer, in samples per second."""
+    if torch is None:
+        return "samples/s", True, []
+    import mlp_training
+    rows = []
+    for case, batch_size in (("mlp 784-256-128-10 relu, CE", 128),
+                             ("lecture 784-32-10 sigmoid, MSE", 32)):
+        samples = batch_size * (16 if quick else 48)
+        x, labels, onehot = mlp_training.data(samples)
+        for t in threads:
+            with Threads(t):
+                secs = race({"nncore": mlp_training.nncore_trainer(case, x, labels, onehot,
+                                                                   batch_size),
+                             "torch": mlp_training.torch_trainer(case, x, labels, onehot,
+                                                                 batch_size)},
+                            repeats=3 if quick else 7, min_seconds=0.2)
+            rows.append((f"{case}, batch {batch_size}", t,
+                         {name: samples / s for name, s in secs.items()}))
+    return "samples/s", True, rows
+
+
+WORKLOADS = {"gemm": bench_gemm, "overhead": bench_overhead, "autograd": bench_autograd,
+             "mlp": bench_mlp}
 
 
 # ---------------------------------------------------------------- report

@@ -137,14 +137,20 @@ def download(spec, directory):
         dest = os.path.join(directory, base + ".gz")
         if os.path.isfile(dest):
             continue
+        fetched = False
         for mirror in spec.mirrors:
             url = mirror.rstrip("/") + "/" + base + ".gz"
             try:
                 _download_file(url, dest, spec.checksums.get(base))
+                fetched = True
                 break
             except Exception as exc:  # noqa: BLE001 -- any failing mirror: try the next
                 # Keep going: one report listing every failure beats one error per try.
                 failures.append(f"    {url}: {exc}")
+        if not fetched:
+            # Every mirror failed for this file (offline, most likely): the set cannot be
+            # completed, so don't wait on timeouts for the remaining files.
+            break
     files = find_idx_files(directory)
     if files is None:
         raise OSError("\n".join(failures))
