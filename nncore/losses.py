@@ -20,9 +20,20 @@ def _as(x, like=None):
     return nncore.tensor(x, dtype=like.dtype if like is not None else None)
 
 
+def same_rank(y_true, y_pred):
+    """Keras's rule before comparing: a target with one dim fewer than an output ending in
+    size 1 gains that dim, and one with an extra trailing 1 loses it, so (n,) targets
+    meet (n, 1) outputs element by element instead of broadcasting to (n, n)."""
+    if y_true.ndim == y_pred.ndim - 1 and y_pred.shape[-1] == 1:
+        return y_true.unsqueeze(-1)
+    if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
+        return y_true.squeeze(-1)
+    return y_true
+
+
 def _pair(y_true, y_pred):
     y_pred = _as(y_pred)
-    y_true = _as(y_true, y_pred)
+    y_true = same_rank(_as(y_true, y_pred), y_pred)
     if y_true.dtype != y_pred.dtype and y_pred.dtype.is_floating_point:
         y_true = y_true.to(y_pred.dtype)
     return y_true, y_pred
@@ -181,6 +192,8 @@ class Loss:
         count = values.numel()
         if sample_weight is not None:
             w = _as(sample_weight, values)
+            if w.dtype != values.dtype:
+                w = w.to(values.dtype)
             while w.ndim > values.ndim and w.shape[-1] == 1:
                 w = w.squeeze(-1)
             values = values * w

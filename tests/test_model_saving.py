@@ -172,3 +172,64 @@ def test_a_subclassed_model_saves_weights_but_not_architecture(tmp_path):
     other(np.zeros((1, 3), np.float32))
     other.load_weights(tmp_path / "net.weights")
     np.testing.assert_array_equal(other.get_weights()[0], net.get_weights()[0])
+
+
+def test_objects_in_configs_and_compile_survive_two_round_trips(tmp_path):
+    from nncore import initializers, metrics, regularizers
+    x, y = data()
+    model = Sequential([layers.Dense(4, input_shape=(6,), kernel_regularizer=regularizers.L2(0.01),
+                                     kernel_initializer=initializers.RandomNormal(stddev=0.1)),
+                        layers.Dense(2)])
+    model.compile(optimizer=optimizers.Adam(0.003),
+                  loss=nncore.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=[metrics.SparseCategoricalAccuracy()], weighted_metrics=["accuracy"])
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(tmp_path / "a.nncore")
+    again = load_model(tmp_path / "a.nncore")
+    again.save(tmp_path / "b.nncore")
+    final = load_model(tmp_path / "b.nncore")
+    assert final.optimizer.learning_rate == pytest.approx(0.003)
+    assert final.compiled_loss.fn.get_config()["from_logits"] is True
+    assert final.metrics_names == model.metrics_names
+    assert len(final.losses) == 1
+    np.testing.assert_array_equal(final.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+def test_a_custom_loss_function_loads_with_custom_objects(tmp_path):
+    def my_loss(y_true, y_pred):
+        return ((y_true - y_pred) ** 2).mean(-1)
+
+    model = Sequential([layers.Dense(1, input_shape=(2,))])
+    model.compile(optimizer="sgd", loss=my_loss)
+    model.save(tmp_path / "m.nncore")
+    loaded = load_model(tmp_path / "m.nncore", custom_objects={"my_loss": my_loss})
+    assert loaded.compiled_loss.fn is my_loss
+
+
+def test_optimizer_state_follows_its_weight_after_freezing(tmp_path):
+    x, y = data()
+    nncore.manual_seed(1)
+    model = Sequential([layers.Dense(5, input_shape=(6,), name="a"),
+                        layers.Dense(2, activation="softmax", name="b")])
+    model.compile(optimizer=optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
+    model.layers[0].trainable = False
+    model.fit(x, y, epochs=1, verbose=0)
+    model.layers[0].trainable = True
+    model.fit(x, y, epochs=1, verbose=0)
+    model.save(tmp_path / "m.nncore")
+    loaded = load_model(tmp_path / "m.nncore")
+    model.fit(x, y, epochs=1, verbose=0)
+    loaded.fit(x, y, epochs=1, verbose=0)
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_layer_shared_with_another_model_loads(tmp_path):
+    i1, i2 = layers.Input(shape=(3,)), layers.Input(shape=(3,))
+    encoder = layers.Dense(4)
+    Model(i1, encoder(i1))
+    model = Model(i2, layers.Dense(1)(encoder(i2)))
+    model.save(tmp_path / "m.nncore")
+    x = np.ones((2, 3), np.float32)
+    np.testing.assert_array_equal(load_model(tmp_path / "m.nncore").predict(x, verbose=0),
+                                  model.predict(x, verbose=0))

@@ -245,3 +245,139 @@ def test_errors_a_user_will_hit():
         model.fit(x, y[:5], verbose=0)
     with pytest.raises(RuntimeError, match="compile"):
         Sequential([layers.Dense(1, input_shape=(2,))]).fit(np.zeros((2, 2)), np.zeros(2))
+
+
+def test_column_outputs_meet_flat_targets_elementwise():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(32, 3)).astype(np.float32)
+    y = rng.normal(size=32).astype(np.float32)
+    model = Sequential([layers.Dense(1, input_shape=(3,))])
+    model.compile(optimizer="sgd", loss="mse")
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(
+        model.evaluate(x, y[:, None], verbose=0), rel=1e-6)
+    expected = np.mean((model.predict(x, verbose=0)[:, 0] - y) ** 2)
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(expected, rel=1e-5)
+
+
+def test_target_shape_mistakes_name_the_loss_and_both_shapes():
+    x, y = blobs(n=10)
+    model = mlp()
+    with pytest.raises(ValueError, match=r"sparse_categorical_crossentropy.*\(10, 3\)"):
+        model.fit(x, np.eye(3)[y], verbose=0)
+    model = mlp(loss="categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"categorical_crossentropy.*\(10, 5\).*\(10, 3\)"):
+        model.fit(x, np.zeros((10, 5)), verbose=0)
+
+
+def test_loss_objects_take_float64_weights_and_validation_takes_weights():
+    from nncore import losses
+    x, y = blobs(n=40)
+    model = mlp(loss=losses.SparseCategoricalCrossentropy())
+    history = model.fit(x, y, sample_weight=np.ones(40), validation_split=0.25, epochs=1,
+                        verbose=0)
+    assert "val_loss" in history.history
+    model.fit(x[:30], y[:30], validation_data=(x[30:], y[30:], np.ones(10)), epochs=1,
+              verbose=0)
+
+
+def test_keras3_custom_layer_guide_code():
+    class Linear(layers.Layer):
+        def __init__(self, units=4, **kwargs):
+            super().__init__(**kwargs)
+            self.units = units
+
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], self.units),
+                                     initializer="random_normal", trainable=True)
+            self.b = self.add_weight(shape=(self.units,), initializer="zeros",
+                                     trainable=True)
+
+        def call(self, inputs):
+            return inputs @ self.w + self.b
+
+    layer = Linear(3)
+    assert layer(np.ones((2, 5), np.float32)).shape == (2, 3)
+    assert len(layer.trainable_weights) == 2
+
+
+def test_sublayers_in_lists_and_dicts_are_tracked():
+    class Net(Model):
+        def __init__(self):
+            super().__init__()
+            self.blocks = []
+            self.blocks.append(layers.Dense(4, activation="relu"))
+            self.heads = {"out": layers.Dense(3)}
+
+        def call(self, inputs):
+            return self.heads["out"](self.blocks[0](inputs))
+
+    net = Net()
+    net(np.zeros((1, 8), np.float32))
+    assert len(net.trainable_weights) == 4 and len(net.layers) == 2
+
+
+def test_frozen_batch_normalization_keeps_its_statistics():
+    x, y = blobs()
+    model = Sequential([layers.Dense(8, input_shape=(8,)), layers.BatchNormalization(),
+                        layers.Dense(3, activation="softmax")])
+    model.layers[1].trainable = False
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    before = model.layers[1].get_weights()
+    model.fit(x, y, epochs=1, verbose=0)
+    for a, b in zip(before, model.layers[1].get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_training_mode_reaches_sublayers_and_recorded_calls():
+    nncore.manual_seed(0)
+    x = np.ones((4, 1000), np.float32)
+    inp = layers.Input(shape=(1000,))
+    mc = Model(inp, layers.Dropout(0.5)(inp, training=True))
+    assert (mc.predict(x, verbose=0) == 0).mean() > 0.3       # MC dropout stays on
+
+    class Net(Model):
+        def __init__(self):
+            super().__init__()
+            self.drop = layers.Dropout(0.5)
+
+        def call(self, inputs):
+            return self.drop(inputs)          # no training argument passed on
+
+    net = Net()
+    assert (net(x, training=True).numpy() == 0).mean() > 0.3
+    assert (net(x, training=False).numpy() == 0).mean() == 0
+
+
+def test_functional_inputs_are_checked_and_names_unique():
+    a, b = layers.Input(shape=(4,)), layers.Input(shape=(2,))
+    model = Model([a, b], layers.Dense(1)(layers.Concatenate()([a, b])))
+    with pytest.raises(ValueError, match=r"Input 0.*\(None, 4\).*\(3, 2\)"):
+        model.predict([np.zeros((3, 2)), np.zeros((3, 4))], verbose=0)
+    i = layers.Input(shape=(2,))
+    with pytest.raises(ValueError, match="unique"):
+        Model(i, layers.Dense(1, name="d")(layers.Dense(3, name="d")(i)))
+
+
+def test_input_layer_like_keras_and_a_frozen_model_fits():
+    model = Sequential([layers.InputLayer(shape=(3,)), layers.Dense(2)])
+    assert model.built and model.output_shape == (None, 2)
+    model.compile(optimizer="sgd", loss="mse")
+    model.trainable = False
+    before = model.get_weights()
+    model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
+    np.testing.assert_array_equal(before[0], model.get_weights()[0])
+    with pytest.raises(ValueError, match="targets"):
+        model.train_on_batch(np.ones((4, 3)))
+
+
+def test_a_float64_model_and_int64_ids_are_not_cast_to_float32():
+    inp = layers.Input(shape=(1,), dtype="float64")
+    model = Model(inp, layers.Dense(1, dtype="float64", kernel_initializer="ones")(inp))
+    out = model.predict(np.array([[1e-12]]), verbose=0)
+    assert out.dtype == np.float64 and out[0, 0] != 0.0
+    ids = layers.Input(shape=(1,), dtype="int64")
+    emb = layers.Embedding(2 ** 25, 1)
+    model = Model(ids, emb(ids))
+    big = np.array([[2 ** 24 + 1]], np.int64)
+    np.testing.assert_array_equal(model.predict(big, verbose=0)[0, 0],
+                                  emb.get_weights()[0][2 ** 24 + 1])

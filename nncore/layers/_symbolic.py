@@ -106,16 +106,28 @@ def infer_output_shape(layer, input_shape):
 
 
 def _input_dtype(layer):
-    return layer.dtype if layer._autocast_inputs else nncore.int64
+    return nncore.int64 if getattr(layer, "_integer_inputs", False) else layer.dtype
 
 
 class InputLayer:
-    """The layer behind ``Input``: it only declares a shape and dtype."""
+    """The layer behind ``Input``: it only declares a shape and dtype. Keras's
+    constructor: ``InputLayer(shape=None, batch_size=None, dtype=None, batch_shape=None,
+    name=None)`` (``input_shape=`` is accepted as an alias of ``shape``)."""
 
-    def __init__(self, batch_shape, dtype="float32", name=None):
-        from nncore.layers.base import unique_name
-        self.batch_shape = tuple(batch_shape)
-        self.dtype = nncore.as_dtype(dtype)
+    def __init__(self, shape=None, batch_size=None, dtype=None, batch_shape=None, name=None,
+                 input_shape=None, **kwargs):
+        from nncore.layers.base import as_shape, unique_name
+        kwargs.pop("sparse", None)
+        if kwargs:
+            raise TypeError(f"InputLayer() got unexpected keyword argument(s) {sorted(kwargs)}")
+        shape = shape if shape is not None else input_shape
+        if batch_shape is None:
+            if shape is None:
+                raise ValueError("InputLayer: give `shape` (without the batch size) or "
+                                 "`batch_shape`")
+            batch_shape = (batch_size,) + as_shape(shape, "InputLayer")
+        self.batch_shape = as_shape(batch_shape, "InputLayer")
+        self.dtype = nncore.as_dtype(dtype or "float32")
         self.name = name or unique_name("input_layer")
         self._inbound_nodes = []
         self.output = KerasTensor(self.batch_shape, self.dtype, name=self.name)
@@ -129,10 +141,8 @@ class InputLayer:
 def Input(shape=None, batch_size=None, name=None, dtype="float32", batch_shape=None):
     """A symbolic input for the functional API (Keras's ``keras.Input``); ``shape``
     excludes the batch dimension."""
-    from nncore.layers.base import as_shape
-    if batch_shape is None:
-        if shape is None:
-            raise ValueError("Input: give `shape` (without the batch size) or `batch_shape`")
-        batch_shape = (batch_size,) + as_shape(shape, "Input")
-    return InputLayer(as_shape(batch_shape, "Input"), dtype=dtype, name=name).output
+    if batch_shape is None and shape is None:
+        raise ValueError("Input: give `shape` (without the batch size) or `batch_shape`")
+    return InputLayer(shape=shape, batch_size=batch_size, dtype=dtype,
+                      batch_shape=batch_shape, name=name).output
 

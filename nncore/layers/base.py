@@ -10,6 +10,7 @@ Weights are plain ``nncore.Tensor`` objects; a trainable weight of a trainable l
 """
 import inspect
 import re
+import threading
 
 import numpy as np
 
@@ -19,6 +20,16 @@ from nncore.layers import _symbolic
 __all__ = ["Layer"]
 
 _name_counters = {}
+# The training mode of the layer calls in progress, per thread (several threads may run
+# one model at once), innermost last.
+_context = threading.local()
+
+
+def _training_stack():
+    stack = getattr(_context, "training", None)
+    if stack is None:
+        stack = _context.training = []
+    return stack
 
 
 def unique_name(base):
@@ -71,7 +82,7 @@ class Layer:
         if kwargs:
             raise TypeError(f"{type(self).__name__}() got unexpected keyword argument(s) "
                             f"{sorted(kwargs)}")
-        object.__setattr__(self, "_sublayers", [])
+        self._sublayers = []            # added explicitly; see _tracked_sublayers
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.dtype = nncore.as_dtype(dtype or "float32")
         self._trainable = bool(trainable)
@@ -94,18 +105,32 @@ class Layer:
 
     # ---------------------------------------------------------------- tracking
 
-    def __setattr__(self, name, value):
-        # Sublayers assigned as attributes (or in lists) are tracked, as in Keras and torch.
-        if not name.startswith("_"):
-            for item in (value if isinstance(value, (list, tuple)) else [value]):
-                if isinstance(item, Layer) and item is not self and not any(
-                        item is s for s in self._sublayers):
-                    self._sublayers.append(item)
-        object.__setattr__(self, name, value)
+    def _tracked_sublayers(self):
+        """Sublayers in attribute order: layers held directly or in lists, tuples and dicts
+        (looked up on demand, so layers appended to a list later are found too), after
+        those added explicitly (Sequential's stack, a functional graph)."""
+        found = list(self._sublayers)
+        seen = {id(layer) for layer in found}
+
+        def visit(value, depth):
+            if isinstance(value, Layer):
+                if value is not self and id(value) not in seen:
+                    seen.add(id(value))
+                    found.append(value)
+            elif depth < 3 and isinstance(value, (list, tuple)):
+                for item in value:
+                    visit(item, depth + 1)
+            elif depth < 3 and isinstance(value, dict):
+                for item in value.values():
+                    visit(item, depth + 1)
+        for key, value in vars(self).items():
+            if not key.startswith("_"):
+                visit(value, 0)
+        return found
 
     @property
     def layers(self):
-        return list(self._sublayers)
+        return self._tracked_sublayers()
 
     def _flatten_layers(self):
         """This layer and every layer below it, each once, depth first."""
@@ -116,16 +141,37 @@ class Layer:
                 return
             seen.add(id(layer))
             out.append(layer)
-            for sub in layer._sublayers:
+            for sub in layer._tracked_sublayers():
                 visit(sub)
         visit(self)
         return out
 
     # ---------------------------------------------------------------- weights
 
-    def add_weight(self, name, shape, initializer="glorot_uniform", regularizer=None,
-                   trainable=True, dtype=None, constraint=None):
-        """Creates, tracks and returns a weight tensor (Keras's add_weight)."""
+    def add_weight(self, *args, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, constraint=None, name=None):
+        """Creates, tracks and returns a weight tensor.
+
+        Keras 3's form, ``add_weight(shape, initializer, dtype, trainable, ...,
+        name=...)``, and the name-first form ``add_weight("kernel", shape, initializer)``
+        both work. The initializer defaults to glorot_uniform."""
+        if args and isinstance(args[0], str):
+            name, args = args[0], args[1:]
+            if len(args) > 2:
+                raise TypeError(f"{self.name}.add_weight: after the name, shape and "
+                                f"initializer, pass the other arguments by keyword")
+        positional = dict(zip(("shape", "initializer", "dtype", "trainable"), args))
+        if len(args) > 4:
+            raise TypeError(f"{self.name}.add_weight: too many positional arguments")
+        shape = positional.get("shape", shape)
+        initializer = positional.get("initializer", initializer)
+        dtype = positional.get("dtype", dtype)
+        trainable = positional.get("trainable", trainable)
+        if shape is None:
+            raise TypeError(f"{self.name}.add_weight: the weight's shape is required")
+        name = name or f"variable_{len(self._weight_entries)}"
+        if initializer is None:
+            initializer = "glorot_uniform"
         from nncore import initializers
         if constraint is not None:
             raise NotImplementedError(f"{self.name}: weight constraints are not supported")
@@ -261,13 +307,25 @@ class Layer:
 
     def __call__(self, inputs, *args, training=None, **kwargs):
         if _symbolic.is_symbolic(inputs):
+            if training is not None:
+                kwargs["training"] = training   # kept in the graph (e.g. MC dropout)
             return _symbolic.call_symbolic(self, inputs, args, kwargs)
         inputs = self._convert_inputs(inputs)
         self._maybe_build(_shapes_of(inputs))
         self._losses = []
+        # The mode: given explicitly, else the enclosing layer's, else this layer's own
+        # (train()/eval()). Sublayers called without `training` inherit it, as in Keras.
+        stack = _training_stack()
+        if training is None:
+            training = stack[-1] if stack else self.training
+        training = bool(training)
         if self._call_takes_training:
-            kwargs["training"] = self.training if training is None else bool(training)
-        return self.call(inputs, *args, **kwargs)
+            kwargs["training"] = training
+        stack.append(training)
+        try:
+            return self.call(inputs, *args, **kwargs)
+        finally:
+            stack.pop()
 
     def _convert_inputs(self, inputs):
         if isinstance(inputs, (list, tuple)):
@@ -335,7 +393,7 @@ def _check_compatible(layer, expected, actual):
 def serialize_component(identifier):
     """An initializer/regularizer argument as it goes into a config: names and numbers stay
     as they are, objects become {"class_name", "config"}."""
-    if identifier is None or isinstance(identifier, (str, int, float)):
+    if identifier is None or isinstance(identifier, (str, int, float, dict)):
         return identifier
     if hasattr(identifier, "get_config"):
         return {"class_name": type(identifier).__name__, "config": identifier.get_config()}

@@ -37,10 +37,11 @@ class Dense(Layer):
             raise ValueError(f"Dense layer {self.name!r}: the last dimension of its input "
                              f"must be known, got shape {tuple(input_shape)}")
         self.kernel = self.add_weight("kernel", (in_features, self.units),
-                                      self.kernel_initializer, self.kernel_regularizer)
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer)
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer,
-                                        self.bias_regularizer)
+            self.bias = self.add_weight("bias", (self.units,), initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer)
 
     def call(self, inputs):
         in_features = self.kernel.shape[0]
@@ -187,6 +188,7 @@ class Embedding(Layer):
     table."""
 
     _autocast_inputs = False
+    _integer_inputs = True
 
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, mask_zero=False, input_length=None, **kwargs):
@@ -202,8 +204,8 @@ class Embedding(Layer):
 
     def build(self, input_shape):
         self.embeddings = self.add_weight("embeddings", (self.input_dim, self.output_dim),
-                                          self.embeddings_initializer,
-                                          self.embeddings_regularizer)
+                                          initializer=self.embeddings_initializer,
+                                          regularizer=self.embeddings_regularizer)
 
     def call(self, inputs):
         if inputs.dtype.is_floating_point:

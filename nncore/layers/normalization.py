@@ -47,11 +47,14 @@ class BatchNormalization(Layer):
         shape = tuple(input_shape[a] for a in self._feature_axes)
         beta_init, gamma_init, mean_init, var_init = self._initializers
         if self.scale:
-            self.gamma = self.add_weight("gamma", shape, gamma_init, self._regularizers[1])
+            self.gamma = self.add_weight("gamma", shape, initializer=gamma_init,
+                                         regularizer=self._regularizers[1])
         if self.center:
-            self.beta = self.add_weight("beta", shape, beta_init, self._regularizers[0])
-        self.moving_mean = self.add_weight("moving_mean", shape, mean_init, trainable=False)
-        self.moving_variance = self.add_weight("moving_variance", shape, var_init,
+            self.beta = self.add_weight("beta", shape, initializer=beta_init,
+                                        regularizer=self._regularizers[0])
+        self.moving_mean = self.add_weight("moving_mean", shape, initializer=mean_init,
+                                            trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", shape, initializer=var_init,
                                                trainable=False)
 
     def _shaped(self, t):
@@ -59,7 +62,8 @@ class BatchNormalization(Layer):
 
     def call(self, inputs, training=None):
         reduce_axes = tuple(a for a in range(inputs.ndim) if a not in self._feature_axes)
-        if training:
+        # A frozen BatchNormalization runs in inference mode, as in Keras (fine-tuning).
+        if training and self.trainable:
             mean = inputs.mean(dim=reduce_axes, keepdim=True)
             centered = inputs - mean
             variance = (centered * centered).mean(dim=reduce_axes, keepdim=True)
@@ -116,9 +120,9 @@ class LayerNormalization(Layer):
                                   for a in range(ndim))
         shape = tuple(input_shape[a] for a in self._norm_axes)
         if self.scale:
-            self.gamma = self.add_weight("gamma", shape, self.gamma_initializer)
+            self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer)
         if self.center:
-            self.beta = self.add_weight("beta", shape, self.beta_initializer)
+            self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer)
 
     def call(self, inputs):
         mean = inputs.mean(dim=self._norm_axes, keepdim=True)

@@ -62,6 +62,33 @@ class CompiledLoss:
         name = getattr(self.fn, "name", None) or getattr(self.fn, "__name__", "")
         self.sparse = "sparse" in str(name).lower() or "sparse" in str(identifier).lower()
 
+    def align(self, y_true, y_pred):
+        """Targets shaped for the outputs (Keras's rank rule), or a clear error naming the
+        loss and both shapes."""
+        from nncore.losses import same_rank
+        if self.sparse:
+            if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
+                y_true = y_true.squeeze(-1)
+            if y_true.ndim != y_pred.ndim - 1 or tuple(y_true.shape) != tuple(
+                    y_pred.shape[:-1]):
+                raise ValueError(
+                    f"loss {self.name}: expects integer class labels of shape "
+                    f"{tuple(y_pred.shape[:-1])} for outputs of shape {tuple(y_pred.shape)}, "
+                    f"got targets of shape {tuple(y_true.shape)} (for one-hot targets use "
+                    f"categorical_crossentropy)")
+            return y_true
+        y_true = same_rank(y_true, y_pred)
+        if tuple(y_true.shape) != tuple(y_pred.shape):
+            raise ValueError(f"loss {self.name}: targets of shape {tuple(y_true.shape)} do not "
+                             f"match the model's outputs of shape {tuple(y_pred.shape)}")
+        return y_true
+
+    @property
+    def name(self):
+        return (self.identifier if isinstance(self.identifier, str)
+                else getattr(self.fn, "name", None) or getattr(self.fn, "__name__",
+                                                                type(self.fn).__name__))
+
     def __call__(self, y_true, y_pred, sample_weight=None):
         if self._is_loss_object:
             return self.fn(y_true, y_pred, sample_weight)
@@ -70,10 +97,11 @@ class CompiledLoss:
             return values
         count = values.numel()
         if sample_weight is not None:
-            w = sample_weight
+            w = sample_weight if sample_weight.dtype == values.dtype else sample_weight.to(
+                values.dtype)
             while w.ndim > values.ndim and w.shape[-1] == 1:
                 w = w.squeeze(-1)
-            values = values * w.to(values.dtype)
+            values = values * w
         return values.sum() * (1.0 / max(count, 1))
 
     def get_config(self):
@@ -111,6 +139,9 @@ def get_metric(identifier, loss=None):
     """A stateful metric object for one compile() metrics entry."""
     if isinstance(identifier, metrics_module.Metric):
         return identifier
+    if isinstance(identifier, dict):
+        cls = registry.get("metrics", identifier["class_name"])
+        return cls.from_config(identifier.get("config", {}))
     if isinstance(identifier, str):
         name = identifier
         if identifier.lower() in ("accuracy", "acc"):

@@ -29,10 +29,17 @@ class LayerGraph:
                                  "nncore.layers.Input")
         self.nodes = self._topological_nodes()
         self.layers = []
+        self._calls = {}    # id(layer) -> its calls in this graph, in call order
         for node in self.nodes:
+            self._calls.setdefault(id(node.layer), []).append(node)
             if not isinstance(node.layer, InputLayer) and not any(
                     node.layer is l for l in self.layers):
                 self.layers.append(node.layer)
+        names = [t.node.layer.name for t in self.inputs] + [l.name for l in self.layers]
+        clashes = sorted({n for n in names if names.count(n) > 1})
+        if clashes:
+            raise ValueError(f"Model: layer names must be unique, but {clashes} are used "
+                             f"more than once")
 
     def _topological_nodes(self):
         order, state = [], {}
@@ -62,7 +69,12 @@ class LayerGraph:
         if len(given) != len(self.inputs):
             raise ValueError(f"Model expects {len(self.inputs)} input(s), got {len(given)}")
         values = {}
-        for symbol, value in zip(self.inputs, given):
+        for i, (symbol, value) in enumerate(zip(self.inputs, given)):
+            shape = tuple(getattr(value, "shape", ()))
+            if len(shape) != len(symbol.shape) or any(
+                    e is not None and e != a for e, a in zip(symbol.shape[1:], shape[1:])):
+                raise ValueError(f"Input {i} ({symbol.node.layer.name!r}) expects shape "
+                                 f"{symbol.shape} (None = any size), got {shape}")
             values[id(symbol)] = value
         for node in self.nodes:
             if isinstance(node.layer, InputLayer):
@@ -70,7 +82,8 @@ class LayerGraph:
             args = [values[id(t)] for t in node.input_tensors]
             arg = args if isinstance(node.inputs, (list, tuple)) else args[0]
             kwargs = dict(node.kwargs)
-            result = node.layer(arg, training=training, **kwargs)
+            kwargs.setdefault("training", training)   # a call recorded with training=True
+            result = node.layer(arg, **kwargs)
             for symbol, value in zip(node.outputs, _as_list(result)):
                 values[id(symbol)] = value
         outs = [values[id(t)] for t in self.outputs]
@@ -79,8 +92,12 @@ class LayerGraph:
     # ---------------------------------------------------------------- config
 
     def _ref(self, tensor):
+        # Calls are numbered within this graph: a layer shared with another model has
+        # calls there too, which this model's file does not hold.
         layer = tensor.node.layer
-        return [layer.name, layer._inbound_nodes.index(tensor.node), tensor.index]
+        calls = self._calls[id(layer)]
+        return [layer.name, next(i for i, n in enumerate(calls) if n is tensor.node),
+                tensor.index]
 
     def get_config(self, serialize_layer):
         layers = []
@@ -89,7 +106,7 @@ class LayerGraph:
             layers.append({"class_name": "InputLayer", "name": layer.name,
                            "config": layer.get_config(), "inbound_nodes": []})
         for layer in self.layers:
-            calls = [node for node in layer._inbound_nodes if any(node is n for n in self.nodes)]
+            calls = self._calls[id(layer)]
             layers.append({**serialize_layer(layer), "name": layer.name, "inbound_nodes": [
                 {"inputs": [self._ref(t) for t in node.input_tensors],
                  "as_list": isinstance(node.inputs, (list, tuple)), "kwargs": node.kwargs}

@@ -16,6 +16,9 @@ __all__ = ["Model"]
 class Model(TrainingMixin, Layer):
     """``Model(inputs, outputs, name=None)`` or a subclass defining ``call``."""
 
+    # A model passes its inputs on as they are; its layers cast them (Keras's Functional).
+    _autocast_inputs = False
+
     def __init__(self, *args, **kwargs):
         inputs = kwargs.pop("inputs", args[0] if len(args) > 0 else None)
         outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
@@ -50,7 +53,8 @@ class Model(TrainingMixin, Layer):
         was_built = self.built
         self.built = True   # so the probe call below does not come back here
         try:
-            infer_output_shape(self, tuple(input_shape))
+            infer_output_shape(self, input_shape if isinstance(input_shape, list)
+                               else tuple(input_shape))
         except Exception:
             self.built = was_built
             raise

@@ -53,16 +53,80 @@ def _named_weights(model):
 
 
 def _optimizer_state(model):
+    """The optimizer's state keyed by each parameter's position in model.weights (the
+    optimizer numbers them in the order it first saw them, which depends on history)."""
     opt = model.optimizer
     if opt is None or not hasattr(opt, "get_state"):
         return None
-    return opt.get_state()
+    position = {id(w): j for j, w in enumerate(model.weights)}
+    seen = list(getattr(opt, "_params", []))
+    state = {}
+    for key, value in opt.get_state().items():
+        index, slash, slot = str(key).partition("/")
+        if slash and index.isdigit():
+            param = seen[int(index)]
+            if id(param) not in position:
+                continue    # state of a tensor that is not one of this model's weights
+            key = f"{position[id(param)]}/{slot}"
+        state[key] = value
+    return state
+
+
+def _restore_optimizer_state(model, state):
+    weights = model.weights
+    used = sorted({int(str(k).partition("/")[0]) for k in state
+                   if "/" in str(k) and str(k).partition("/")[0].isdigit()})
+    if used and used[-1] >= len(weights):
+        raise ValueError(f"the optimizer state refers to weight {used[-1]}, but the model has "
+                         f"{len(weights)} weights")
+    order = {j: i for i, j in enumerate(used)}
+    renumbered = {}
+    for key, value in state.items():
+        index, slash, slot = str(key).partition("/")
+        renumbered[f"{order[int(index)]}/{slot}" if slash and index.isdigit() else key] = value
+    model.optimizer.set_state(renumbered, params=[weights[j] for j in used])
+
+
+def _serialize_compile(args):
+    """compile()'s arguments as JSON: names stay names; objects become {"class_name",
+    "config"}; functions are saved by name (load them with custom_objects)."""
+    if args is None:
+        return None
+
+    def one(obj, what):
+        if obj is None or isinstance(obj, (str, dict)):
+            return obj
+        if hasattr(obj, "get_config"):
+            return {"class_name": type(obj).__name__, "config": obj.get_config()}
+        name = getattr(obj, "__name__", None)
+        if name is None or name == "<lambda>":
+            raise ValueError(f"cannot save the compiled {what} {obj!r}: use a registered "
+                             f"name, a Loss/Metric object, or a named function (loaded "
+                             f"again with custom_objects)")
+        return name
+    return {"optimizer": one(args["optimizer"], "optimizer"),
+            "loss": one(args["loss"], "loss"),
+            "metrics": [one(m, "metric") for m in args.get("metrics") or []],
+            "weighted_metrics": [one(m, "metric") for m in args.get("weighted_metrics") or []]}
+
+
+def _custom(identifier, custom_objects):
+    """Resolves names and {"class_name"} dicts found in custom_objects; else unchanged."""
+    if not custom_objects:
+        return identifier
+    if isinstance(identifier, str) and identifier in custom_objects:
+        found = custom_objects[identifier]
+        return found() if isinstance(found, type) else found
+    if isinstance(identifier, dict) and identifier.get("class_name") in custom_objects:
+        return custom_objects[identifier["class_name"]].from_config(
+            identifier.get("config", {}))
+    return identifier
 
 
 def save_model(model, filepath, overwrite=True, include_optimizer=True):
     config = {"format": FORMAT, "nncore_version": nncore.__version__,
               "model": serialize_layer(model),
-              "compile_config": getattr(model, "_compile_args", None)
+              "compile_config": _serialize_compile(getattr(model, "_compile_args", None))
               if getattr(model, "compiled", False) else None,
               "training_state": {"epochs_seen": int(getattr(model, "_epochs_seen", 0) or 0),
                                  "shuffle_seed": getattr(model, "_shuffle_seed", None)}}
@@ -86,10 +150,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     model._shuffle_seed = training.get("shuffle_seed")
     compile_config = config.get("compile_config")
     if compile and compile_config:
-        model.compile(optimizer=compile_config["optimizer"], loss=compile_config["loss"],
-                      metrics=compile_config.get("metrics") or None)
+        def custom(item):
+            return _custom(item, custom_objects)
+        model.compile(optimizer=custom(compile_config["optimizer"]),
+                      loss=custom(compile_config["loss"]),
+                      metrics=[custom(m) for m in compile_config.get("metrics") or []] or None,
+                      weighted_metrics=[custom(m) for m in
+                                        compile_config.get("weighted_metrics") or []] or None)
         if content.optimizer_state is not None:
-            model.optimizer.set_state(content.optimizer_state, params=model.trainable_weights)
+            _restore_optimizer_state(model, content.optimizer_state)
     return model
 
 

@@ -6,7 +6,7 @@
 With an input shape (``input_shape=`` on the first layer, or an ``Input`` first) the model
 is built at once, so ``summary()`` works before training; otherwise on the first batch.
 """
-from nncore.layers._symbolic import KerasTensor
+from nncore.layers._symbolic import InputLayer, KerasTensor
 from nncore.layers.base import Layer, as_shape
 from nncore.models.model import Model
 
@@ -23,6 +23,8 @@ class Sequential(Model):
 
     def add(self, layer):
         """Appends a layer (or an ``Input(shape)``, which sets the input shape)."""
+        if isinstance(layer, InputLayer):
+            layer = layer.output
         if isinstance(layer, KerasTensor):
             if self._stack:
                 raise ValueError("Sequential.add: an Input must come first")
@@ -37,8 +39,12 @@ class Sequential(Model):
         if layer.name in names:
             raise ValueError(f"Sequential.add: a layer named {layer.name!r} is already in the "
                              f"model; layer names must be unique")
-        if not self._stack and layer._batch_input_shape is not None:
-            self._build_input_shape = layer._batch_input_shape
+        if not self._stack and self._build_input_shape is None:
+            # A first layer that knows its input: input_shape=..., or a built model.
+            known = layer._batch_input_shape
+            if known is None and isinstance(layer, Model) and layer.built:
+                known = layer.input_shape if not isinstance(layer.input_shape, list) else None
+            self._build_input_shape = known
         self._stack.append(layer)
         self._sublayers.append(layer)
         self._output_shape = None

@@ -48,10 +48,10 @@ class TrainingMixin:
                                  for m in self._metric_ids]
         self._weighted_metrics = [compile_utils.get_metric(m, self.compiled_loss)
                                   for m in (weighted_metrics or [])]
-        self._compile_args = {"optimizer": compile_utils.serialize(self.optimizer),
-                              "loss": None if loss is None else self.compiled_loss.get_config(),
-                              "metrics": [compile_utils.serialize(m) if not isinstance(m, str)
-                                          else m for m in self._metric_ids]}
+        # Kept as given; model files serialize them when saving (model_io.py).
+        self._compile_args = {"optimizer": self.optimizer, "loss": loss,
+                              "metrics": self._metric_ids,
+                              "weighted_metrics": list(weighted_metrics or [])}
         self.compiled = True
 
     def _check_compiled(self, what):
@@ -70,6 +70,9 @@ class TrainingMixin:
     # ---------------------------------------------------------------- steps
 
     def _loss_value(self, y, y_pred, sample_weight):
+        if isinstance(y_pred, (list, tuple)):
+            raise NotImplementedError(f"{self.name}: training a model with several outputs "
+                                      f"is not supported yet (one loss, one output)")
         loss = self.compiled_loss(y, y_pred, sample_weight)
         extra = self.losses
         for term in extra:
@@ -84,13 +87,16 @@ class TrainingMixin:
 
     def _train_step(self, x, y, sample_weight):
         y_pred = self(x, training=True)
+        if not isinstance(y_pred, (list, tuple)):
+            y = self.compiled_loss.align(y, y_pred)
         # Read after the call: a model is built (its weights created) on its first call.
         params = self.trainable_weights
         for p in params:
             p.grad = None
         loss = self._loss_value(y, y_pred, sample_weight)
-        loss.backward()
-        self.optimizer.apply_gradients([(p.grad, p) for p in params])
+        if params:  # with everything frozen there is nothing to update, as in Keras
+            loss.backward()
+            self.optimizer.apply_gradients([(p.grad, p) for p in params])
         with nncore.no_grad():
             self._update_metrics(y, y_pred.detach(), sample_weight)
         return float(loss.item())
@@ -98,6 +104,8 @@ class TrainingMixin:
     def _test_step(self, x, y, sample_weight):
         with nncore.no_grad():
             y_pred = self(x, training=False)
+            if not isinstance(y_pred, (list, tuple)):
+                y = self.compiled_loss.align(y, y_pred)
             loss = self._loss_value(y, y_pred, sample_weight)
             self._update_metrics(y, y_pred, sample_weight)
         return float(loss.item())
@@ -127,6 +135,9 @@ class TrainingMixin:
                                                                                "sample_weight")
         if y is None:
             raise ValueError("fit: y (the targets) is required")
+        if isinstance(y, list):
+            raise NotImplementedError("fit: a list of targets (several outputs) is not "
+                                      "supported yet")
         if validation_data is None and validation_split:
             (x, y, sample_weight), validation_data = validation_tail(
                 (x, y, sample_weight), validation_split)
@@ -134,7 +145,8 @@ class TrainingMixin:
         y = self._prepare_targets(y)
         if class_weight is not None:
             weights = class_weights_to_sample(y, class_weight)
-            sample_weight = weights if sample_weight is None else sample_weight * weights
+            sample_weight = weights if sample_weight is None else (
+                np.asarray(sample_weight).reshape(len(weights)) * weights)
         if steps_per_epoch is not None:
             raise NotImplementedError("fit: steps_per_epoch is not supported with arrays")
         steps = max(1, math.ceil(n / batch_size))
@@ -172,10 +184,10 @@ class TrainingMixin:
                         break
                 self._epochs_seen += 1
                 epoch_logs = dict(logs)
-                if validation_data is not None and not self.stop_training and (
-                        (epoch + 1) % validation_freq == 0):
+                if validation_data is not None and (epoch + 1) % validation_freq == 0:
                     self.train(False)
-                    val = self.evaluate(*_validation_tuple(validation_data),
+                    val_x, val_y, *val_w = _validation_tuple(validation_data)
+                    val = self.evaluate(val_x, val_y, sample_weight=val_w[0] if val_w else None,
                                         batch_size=validation_batch_size or batch_size,
                                         verbose=0, return_dict=True)
                     self.train(True)
@@ -275,6 +287,8 @@ class TrainingMixin:
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         self._check_compiled("train_on_batch")
+        if y is None:
+            raise ValueError("train_on_batch: y (the targets) is required")
         x, y, sw = as_arrays(x, "x"), self._prepare_targets(as_arrays(y, "y")), as_arrays(
             sample_weight, "sample_weight")
         self._build_on(x)
@@ -294,6 +308,8 @@ class TrainingMixin:
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._check_compiled("test_on_batch")
+        if y is None:
+            raise ValueError("test_on_batch: y (the targets) is required")
         x, y, sw = as_arrays(x, "x"), self._prepare_targets(as_arrays(y, "y")), as_arrays(
             sample_weight, "sample_weight")
         self.reset_metrics()

@@ -48,13 +48,14 @@ class ResidualDense(Layer):
         if features is None:
             raise ValueError(f"ResidualDense layer {self.name!r}: the last dimension of its "
                              f"input must be known, got shape {tuple(input_shape)}")
-        self.kernel = self.add_weight("kernel", (features, self.units), self.kernel_initializer)
+        self.kernel = self.add_weight("kernel", (features, self.units),
+                                      initializer=self.kernel_initializer)
         if self.use_bias:
-            self.bias = self.add_weight("bias", (self.units,), self.bias_initializer)
+            self.bias = self.add_weight("bias", (self.units,), initializer=self.bias_initializer)
         # Which shortcut depends on the input, so it is decided here rather than in __init__.
         if features != self.units:
             self.projection = self.add_weight("projection", (features, self.units),
-                                              self.projection_initializer)
+                                              initializer=self.projection_initializer)
 
     def call(self, inputs):
         features = self.kernel.shape[0]
