@@ -1,13 +1,26 @@
 """Tensors in nncore: creation, views, broadcasting, reductions and matmul, next to NumPy.
 
-    python examples/tensor_basics.py
+    python examples/tensor_basics.py [--quick] [--out DIR]
+
+Prints only; --quick and --out are accepted so every example takes the same flags.
 """
+import argparse
+
 import numpy as np
 
 import nncore
 
 
-def main():
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="accepted for uniformity")
+    parser.add_argument("--out", default=None, help="accepted for uniformity; nothing is "
+                                                    "written")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    parse_args(argv)
     nncore.manual_seed(0)
     x = nncore.randn(4, 3)
     print("x =", x)

@@ -49,7 +49,7 @@ def info():
 
 
 _LAZY_SUBMODULES = ("losses", "metrics", "initializers", "regularizers", "registry", "layers",
-                    "models", "callbacks", "datasets", "data", "saving", "images")
+                    "models", "callbacks", "datasets", "data", "saving", "images", "classic")
 _LAZY_NAMES = {"Sequential": "models", "Model": "models", "Input": "layers"}
 
 

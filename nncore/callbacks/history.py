@@ -87,6 +87,7 @@ class History(Callback):
         try:
             import matplotlib  # noqa: F401 - checked first: a stale matplotlib.figure
             from matplotlib.figure import Figure  # in sys.modules must not hide its absence
+            from matplotlib.ticker import MaxNLocator
         except ImportError as error:
             raise ImportError("History.plot needs matplotlib, which is not installed: "
                               "pip install matplotlib (or pip install 'nncore[plot]')"
@@ -103,6 +104,7 @@ class History(Callback):
                     ax.plot(self._x(key), self.history[key], marker=".", label=label)
             ax.set_title(name)
             ax.set_xlabel("epoch")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole
             ax.legend()
         for ax in axes[len(names):]:
             ax.set_visible(False)
