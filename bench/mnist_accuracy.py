@@ -1,6 +1,7 @@
 """Test accuracy on full MNIST of the digit recognizer's models (the figures the README
-reports): the 784-256-128-10 ReLU MLP with softmax cross-entropy and Adam, and the
-lectures' 784-32-10 sigmoid network with MSE and Adam(1e-3), 10 epochs each.
+reports): the 784-256-128-10 ReLU MLP with softmax cross-entropy and Adam (batch 128),
+LeNet-5 (batch 64), and the lectures' 784-32-10 sigmoid network with MSE and Adam(1e-3)
+(batch 32), 10 epochs each.
 
     python bench/mnist_accuracy.py [--data-dir DIR] [--epochs 10] [--dataset mnist]
 
@@ -27,7 +28,7 @@ def main(argv=None):
     parser.add_argument("--data-dir", default=None)
     parser.add_argument("--dataset", default="mnist", choices=["mnist", "fashion-mnist"])
     parser.add_argument("--epochs", type=int, default=10)
-    parser.add_argument("--models", nargs="+", default=["mlp", "seed"],
+    parser.add_argument("--models", nargs="+", default=["mlp", "lenet", "seed"],
                         choices=sorted(digits.MODELS))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
@@ -44,8 +45,9 @@ def main(argv=None):
         nncore.manual_seed(args.seed)
         model = digits.build_model(name)
         start = time.perf_counter()
-        model.fit(x_train, digits.targets_for(model, y_train), batch_size=128 if name == "mlp"
-                  else 32, epochs=args.epochs, verbose=0)
+        model.fit(x_train, digits.targets_for(model, y_train),
+                  batch_size=digits.BATCH_SIZES[name], epochs=args.epochs,
+                  verbose=0)
         seconds = time.perf_counter() - start
         accuracy = (model.predict(x_test, batch_size=1024, verbose=0).argmax(-1)
                     == y_test).mean()

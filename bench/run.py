@@ -221,8 +221,36 @@ def bench_mlp(threads, quick):
     return "samples/s", True, rows
 
 
+def bench_cnn(threads, quick):
+    """LeNet-5 training throughput (samples/s) and conv2d forward+backward (ms) against
+    PyTorch (bench/cnn_training.py); conv rows are reported as samples/s of their batch."""
+    if torch is None:
+        return "samples/s", True, []
+    import cnn_training
+    rows = []
+    for batch_size in (64, 256):
+        samples = batch_size * (4 if quick else 12)
+        x, labels = cnn_training.lenet_data(samples)
+        for t in threads:
+            with Threads(t):
+                secs = race({"nncore": cnn_training.nncore_trainer(x, labels, batch_size),
+                             "torch": cnn_training.torch_trainer(x, labels, batch_size)},
+                            repeats=3 if quick else 5, min_seconds=0.3)
+            rows.append((f"LeNet-5 training, batch {batch_size}", t,
+                         {name: samples / s for name, s in secs.items()}))
+    for case in cnn_training.CONV_CASES:
+        ours, theirs = cnn_training.conv_pair(case)
+        for t in threads:
+            with Threads(t):
+                secs = race({"nncore": ours, "torch": theirs}, repeats=3 if quick else 7,
+                            min_seconds=0.1)
+            rows.append((f"conv2d fwd+bwd {case[0]}, batch {case[1]}", t,
+                         {name: case[1] / s for name, s in secs.items()}))
+    return "samples/s", True, rows
+
+
 WORKLOADS = {"gemm": bench_gemm, "overhead": bench_overhead, "autograd": bench_autograd,
-             "mlp": bench_mlp}
+             "mlp": bench_mlp, "cnn": bench_cnn}
 
 
 # ---------------------------------------------------------------- report

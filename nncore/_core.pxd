@@ -219,3 +219,34 @@ cdef CTensor plugin_tensor(object t) except *
 cdef CTensor plugin_contiguous(const CTensor& t) except *
 cdef CTensor plugin_empty(const Dims& shape, DTypeCode dtype) except *
 cdef Tensor plugin_wrap(const CTensor& t)
+
+
+cdef extern from "nncore/conv.hpp" namespace "nncore" nogil:
+    cdef cppclass ConvOptions "nncore::ConvOptions":
+        ConvOptions()
+        int64_t stride_h, stride_w
+        int64_t pad_top, pad_bottom, pad_left, pad_right
+        int64_t dilation_h, dilation_w
+        int64_t groups
+
+    cdef cppclass PoolOptions "nncore::PoolOptions":
+        PoolOptions()
+        int64_t kernel_h, kernel_w
+        int64_t stride_h, stride_w
+        int64_t pad_top, pad_bottom, pad_left, pad_right
+        int64_t dilation_h, dilation_w
+        cbool ceil_mode
+        cbool count_include_pad
+        int64_t divisor_override
+
+    CTensor c_conv2d "nncore::conv2d"(const CTensor&, const CTensor&, const CTensor&,
+                                      const ConvOptions&) except +
+    CTensor c_conv_transpose2d "nncore::conv_transpose2d"(
+        const CTensor&, const CTensor&, const CTensor&, const ConvOptions&, int64_t,
+        int64_t) except +
+    CTensor c_max_pool2d "nncore::max_pool2d"(const CTensor&, const PoolOptions&) except +
+    CTensor c_max_pool2d_with_indices "nncore::max_pool2d_with_indices"(
+        const CTensor&, const PoolOptions&, CTensor&) except +
+    CTensor c_avg_pool2d "nncore::avg_pool2d"(const CTensor&, const PoolOptions&) except +
+    CTensor c_adaptive_avg_pool2d "nncore::adaptive_avg_pool2d"(const CTensor&, int64_t,
+                                                                int64_t) except +

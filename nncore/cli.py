@@ -56,12 +56,14 @@ def build_parser():
     sub.add_parser("info", help="version, instruction set, OpenMP, threads and plugins")
 
     train = sub.add_parser("train", help="train the digit recognizer and save it")
-    train.add_argument("--model", choices=["mlp", "seed"], default="mlp",
-                       help="mlp: 784-256-128-10 ReLU with softmax cross-entropy; seed: the "
-                            "lectures' 784-32-10 sigmoid network with MSE")
+    train.add_argument("--model", choices=["mlp", "lenet", "seed"], default="mlp",
+                       help="mlp: 784-256-128-10 ReLU with softmax cross-entropy; lenet: "
+                            "LeNet-5 (convolutions and pooling); seed: the lectures' "
+                            "784-32-10 sigmoid network with MSE")
     _data_options(train)
     train.add_argument("--epochs", type=int, default=10)
-    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--batch-size", type=int, default=None,
+                       help="default: 128 for mlp, 64 for lenet, 32 for seed")
     train.add_argument("--threads", type=int, default=None,
                        help="worker threads (default: all cores)")
     train.add_argument("--seed", type=int, default=0)

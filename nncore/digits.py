@@ -41,7 +41,33 @@ def _seed():
     return model
 
 
-MODELS = {"mlp": _mlp, "seed": _seed}
+def _lenet():
+    """LeNet-5 (LeCun et al.), with ReLU and max pooling: conv 5x5 x6 ('same') - pool -
+    conv 5x5 x16 - pool - dense 120 - dense 84 - softmax 10, dropout 0.25 before the
+    dense layers, trained with Adam and a learning rate decaying by 0.8 every 1,000 steps
+    (what takes it past 99% on MNIST within 10 epochs at batch 64)."""
+    from nncore import schedules
+    model = Sequential([layers.Rescaling(1 / 255, input_shape=(28, 28)),
+                        layers.Reshape((28, 28, 1)),
+                        layers.Conv2D(6, 5, padding="same", activation="relu"),
+                        layers.MaxPooling2D(2),
+                        layers.Conv2D(16, 5, activation="relu"),
+                        layers.MaxPooling2D(2),
+                        layers.Flatten(),
+                        layers.Dropout(0.25),
+                        layers.Dense(120, activation="relu"),
+                        layers.Dropout(0.25),
+                        layers.Dense(84, activation="relu"),
+                        layers.Dense(10, activation="softmax")], name="lenet")
+    learning_rate = schedules.ExponentialDecay(1e-3, decay_steps=1000, decay_rate=0.8)
+    model.compile(optimizer=optimizers.Adam(learning_rate),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+MODELS = {"mlp": _mlp, "lenet": _lenet, "seed": _seed}
+# Each model's batch size unless told otherwise (the lectures' listing uses Keras's 32).
+BATCH_SIZES = {"mlp": 128, "lenet": 64, "seed": 32}
 
 
 def build_model(name):
@@ -97,7 +123,7 @@ def _names(dataset):
     return CLASS_NAMES["mnist"]
 
 
-def train(model_name="mlp", dataset="mnist", data_dir=None, epochs=10, batch_size=128,
+def train(model_name="mlp", dataset="mnist", data_dir=None, epochs=10, batch_size=None,
           threads=None, seed=0, out="nncore-run", verbose=1, log=print):
     """Trains, reports test accuracy and the confusion matrix, saves model and curves.
     Returns (model, test_accuracy)."""
@@ -106,6 +132,7 @@ def train(model_name="mlp", dataset="mnist", data_dir=None, epochs=10, batch_siz
     nncore.manual_seed(int(seed))
     ((x_train, y_train), (x_test, y_test)), source = load_dataset(dataset, data_dir, log)
     model = build_model(model_name)
+    batch_size = batch_size or BATCH_SIZES[model_name]
     log(f"model {model_name} on {source}: {len(x_train):,} training and {len(x_test):,} test "
         f"images, {epochs} epochs, batch {batch_size}, {nncore.get_num_threads()} thread(s)")
     if verbose:

@@ -14,14 +14,17 @@ from nncore._core import activation as _act, prelu as _prelu, softmax as _softma
 # nncore.functional carries every tensor-level function under PyTorch's names.
 from nncore import _loss_functional
 from nncore._loss_functional import *  # noqa: F401,F403
+from nncore import _conv_functional
+from nncore._conv_functional import *  # noqa: F401,F403
 from nncore._joining import cat, concatenate, stack  # noqa: F401
+from nncore._padding import pad  # noqa: F401
 
 __all__ = [
     "linear", "step", "heaviside", "sign", "sigmoid", "hardsigmoid", "hard_sigmoid", "tanh",
     "relu", "relu6", "leaky_relu", "prelu", "elu", "selu", "gelu", "silu", "swish",
     "softplus", "softsign", "mish", "gaussian", "asinh", "softmax", "log_softmax",
-    "cat", "concatenate", "stack",
-] + list(_loss_functional.__all__)
+    "cat", "concatenate", "stack", "pad",
+] + list(_loss_functional.__all__) + list(_conv_functional.__all__)
 
 
 def linear(input, weight=None, bias=None):

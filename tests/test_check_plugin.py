@@ -89,6 +89,22 @@ LAYER_CASES = {
     "Add": dict(input_shape=PAIR), "Subtract": dict(input_shape=PAIR),
     "Multiply": dict(input_shape=PAIR), "Average": dict(input_shape=PAIR),
     "Concatenate": dict(input_shape=[(3, 4), (3, 2)]),
+    "Conv1D": dict(kwargs=dict(filters=2, kernel_size=2), input_shape=(2, 5, 3)),
+    "Conv2D": dict(kwargs=dict(filters=2, kernel_size=2, padding="same"),
+                   input_shape=(2, 4, 3, 2)),
+    "Conv2DTranspose": dict(kwargs=dict(filters=2, kernel_size=2, strides=2),
+                            input_shape=(2, 3, 2, 2)),
+    "DepthwiseConv2D": dict(kwargs=dict(kernel_size=2, depth_multiplier=2),
+                            input_shape=(2, 4, 3, 2)),
+    "SeparableConv2D": dict(kwargs=dict(filters=3, kernel_size=2), input_shape=(2, 4, 3, 2)),
+    "MaxPooling1D": dict(input_shape=(2, 6, 3), distinct_inputs=True),
+    "AveragePooling1D": dict(input_shape=(2, 6, 3)),
+    "MaxPooling2D": dict(input_shape=(2, 4, 4, 3), distinct_inputs=True),
+    "AveragePooling2D": dict(kwargs=dict(padding="same"), input_shape=(2, 5, 3, 2)),
+    "GlobalMaxPooling2D": dict(input_shape=(2, 3, 3, 2), distinct_inputs=True),
+    "GlobalAveragePooling2D": dict(input_shape=(2, 3, 3, 2)),
+    "ZeroPadding2D": dict(input_shape=(2, 3, 3, 2)), "UpSampling2D": dict(input_shape=(2, 2, 3, 2)),
+    "SpatialDropout2D": dict(kwargs=dict(rate=0.5), input_shape=(2, 3, 3, 2)),
 }
 BUILTIN_LAYERS = [n for n in registry.list("layers") if registry.source("layers", n) == "nncore"]
 

@@ -20,6 +20,8 @@ OUTPUTS = {
     "learning_rate.py": ["learning_rate.png"],
     "logistic_regression.py": ["logistic_regression.png"],
     "mnist_mlp.py": ["mnist_mlp_curves.png"],
+    "lenet.py": ["lenet_curves.png", "lenet_filters.png"],
+    "conv_kernels.py": ["conv_kernels.png"],
     "neuron.py": ["activations.png"],
     "optimizers.py": ["optimizers.png"],
     "perceptron.py": ["perceptron_rules.png"],

@@ -6,11 +6,20 @@ is how saved models find their layer classes again, built-in or from a plugin.
 from nncore.layers.base import Layer
 from nncore.layers._symbolic import Input, InputLayer, KerasTensor
 from nncore.layers.activation import Activation, ELU, LeakyReLU, PReLU, ReLU, Softmax
-from nncore.layers.core import Dense, Dropout, Embedding, Flatten, Permute, Rescaling, Reshape
+from nncore.layers.core import (Dense, Dropout, Embedding, Flatten, Permute, Rescaling,
+                                Reshape, SpatialDropout2D)
+from nncore.layers.convolutional import (Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D,
+                                         SeparableConv2D)
+from nncore.layers.pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling2D,
+                                   GlobalMaxPooling2D, MaxPooling1D, MaxPooling2D)
+from nncore.layers.reshaping import UpSampling2D, ZeroPadding2D
 from nncore.layers.merge import Add, Average, Concatenate, Multiply, Subtract
 from nncore.layers.normalization import BatchNormalization, LayerNormalization
 
 __all__ = ["Layer", "Input", "InputLayer", "KerasTensor", "Activation", "ELU", "LeakyReLU",
            "PReLU", "ReLU", "Softmax", "Dense", "Dropout", "Embedding", "Flatten", "Permute",
            "Rescaling", "Reshape", "Add", "Average", "Concatenate", "Multiply", "Subtract",
-           "BatchNormalization", "LayerNormalization"]
+           "BatchNormalization", "LayerNormalization", "SpatialDropout2D", "Conv1D", "Conv2D",
+           "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "AveragePooling1D",
+           "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "MaxPooling1D",
+           "MaxPooling2D", "UpSampling2D", "ZeroPadding2D"]

@@ -6,7 +6,8 @@ from nncore._core import linear
 from nncore.layers.activation import get_activation, serialize_activation
 from nncore.layers.base import Layer, serialize_component as _serializable
 
-__all__ = ["Dense", "Flatten", "Reshape", "Permute", "Dropout", "Embedding", "Rescaling"]
+__all__ = ["Dense", "Flatten", "Reshape", "Permute", "Dropout", "Embedding", "Rescaling",
+           "SpatialDropout2D"]
 
 
 class Dense(Layer):
@@ -251,3 +252,24 @@ class Rescaling(Layer):
 
     def get_config(self):
         return {**super().get_config(), "scale": self.scale, "offset": self.offset}
+
+
+class SpatialDropout2D(Dropout):
+    """Drops whole feature maps (channels) instead of single pixels, for convolutional
+    inputs whose neighbouring pixels are strongly correlated."""
+
+    def __init__(self, rate, data_format=None, seed=None, **kwargs):
+        super().__init__(rate, seed=seed, **kwargs)
+        self.data_format = data_format or "channels_last"
+
+    def _mask_shape(self, inputs):
+        if inputs.ndim != 4:
+            raise ValueError(f"SpatialDropout2D layer {self.name!r} expects 4-d inputs, got "
+                             f"shape {tuple(inputs.shape)}")
+        n, a, b, c = inputs.shape
+        return (n, 1, 1, c) if self.data_format == "channels_last" else (n, a, 1, 1)
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("noise_shape", None)
+        return {**config, "data_format": self.data_format}

@@ -41,7 +41,7 @@ __all__ = ["check_plugin"]
 
 
 def check_plugin(group, name, *, avoid=(0.0,), max_examples=15, args=(), kwargs=None,
-                 input_shape=None, input_dtype=None, input_range=None):
+                 input_shape=None, input_dtype=None, input_range=None, distinct_inputs=False):
     """Raises AssertionError (or the component's own error) when a property fails.
 
     A class component is constructed as ``component(*args, **kwargs)`` (its defaults when
@@ -53,16 +53,20 @@ def check_plugin(group, name, *, avoid=(0.0,), max_examples=15, args=(), kwargs=
     ``input_dtype`` is None for float inputs in the layer's dtype, or an integer dtype
     ("int64") for layers that take ids (Embedding); ``input_range`` is (low, high) for the
     values drawn, (-3, 3) by default for floats, integers are drawn from [low, high).
-    ``avoid`` keeps float inputs away from kinks, as for activations.
+    ``avoid`` keeps float inputs away from kinks, as for activations;
+    ``distinct_inputs=True`` spreads float inputs apart so no two are equal, for layers
+    whose gradient is undefined at ties (max pooling).
     """
     component = registry.get(group, name)
     layer_input = (input_shape, input_dtype, input_range)
+    if distinct_inputs and group != "layers":
+        raise TypeError("check_plugin: distinct_inputs is for layers")
     if group != "layers" and any(v is not None for v in layer_input):
         raise TypeError("check_plugin: input_shape, input_dtype and input_range are for "
                         "layers")
     if group == "layers":
         _check_layer(name, component, args, kwargs or {}, avoid, max_examples,
-                     _LayerInputs(*layer_input))
+                     _LayerInputs(*layer_input, distinct=distinct_inputs))
         return True
     if group == "callbacks":
         _check_callback(name, component, args, kwargs or {})
@@ -288,7 +292,8 @@ def _check_config(name, component):
 class _LayerInputs:
     """What a layer is called on: one shape or a list of shapes, float or integer values."""
 
-    def __init__(self, shape, dtype, value_range):
+    def __init__(self, shape, dtype, value_range, distinct=False):
+        self.distinct = distinct
         shape = (3, 4) if shape is None else shape
         self.as_list = isinstance(shape, list)
         self.shapes = [tuple(s) for s in shape] if self.as_list else [tuple(shape)]
@@ -310,8 +315,12 @@ class _LayerInputs:
             return [data.draw(hnp.arrays(self.dtype, shape,
                                          elements=st.integers(self.low, self.high - 1)))
                     for shape in self.shapes]
-        return [data.draw(nst.arrays(shape, np.float64, self.low, self.high, avoid))
-                for shape in self.shapes]
+        arrays = [data.draw(nst.arrays(shape, np.float64, self.low, self.high, avoid))
+                  for shape in self.shapes]
+        if self.distinct:
+            # A ramp 0.01 apart separates equal values by far more than gradcheck's step.
+            arrays = [a + 0.01 * np.arange(a.size).reshape(a.shape) for a in arrays]
+        return arrays
 
     def tensors(self, arrays, dtype):
         """Tensors viewing the arrays (float64 keeps their strides) in the given float

@@ -2,6 +2,7 @@
 // with a grad_fn attached when grad mode is on and an input requires grad.
 #pragma once
 
+#include "nncore/conv.hpp"
 #include "nncore/ops.hpp"
 
 namespace nncore {
@@ -13,5 +14,20 @@ Tensor record_where(const Tensor& cond, const Tensor& a, const Tensor& b, Tensor
 Tensor record_reduce(ReduceOp op, const Tensor& a, const bool* mask, bool keepdims, Tensor out);
 Tensor record_matmul(const Tensor& a, const Tensor& b, Tensor out);
 Tensor record_linear(const Tensor& x, const Tensor& w, const Tensor& bias, Tensor out);
+
+}  // namespace nncore
+
+// ---- convolution and pooling (grad_conv.cpp, grad_pool.cpp) ----
+namespace nncore {
+
+Tensor record_conv2d(const Tensor& x, const Tensor& w, const Tensor& bias,
+                     const ConvOptions& o, Tensor out);
+Tensor record_conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias,
+                               const ConvOptions& o, Tensor out);
+// indices: the argmax of each output within its image (int32 or int64), as the backward
+// routes the gradient.
+Tensor record_max_pool2d(const Tensor& x, const Tensor& indices, Tensor out);
+Tensor record_avg_pool2d(const Tensor& x, const PoolOptions& o, Tensor out);
+Tensor record_adaptive_avg_pool2d(const Tensor& x, Tensor out);
 
 }  // namespace nncore
