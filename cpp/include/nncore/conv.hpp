@@ -49,8 +49,8 @@ Tensor conv_transpose2d(const Tensor& x, const Tensor& w, const Tensor& bias,
                         int64_t output_padding_w);
 
 // conv2d's backward building blocks (not recorded by autograd). gy (N, OH, OW, Cout) is
-// the output gradient; rows beyond the conv's natural output size are not allowed, fewer
-// are (transposed convolutions with output_padding use that).
+// the output gradient; OH and OW may differ from the conv's natural output size (windows
+// past the input read zeros), which transposed convolutions with output_padding use.
 // Input gradient, (N, in_h, in_w, Cin) with Cin = w.size(2) * groups.
 Tensor conv2d_backward_input(const Tensor& gy, const Tensor& w, int64_t in_h, int64_t in_w,
                              const ConvOptions& o);

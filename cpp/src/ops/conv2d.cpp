@@ -13,6 +13,7 @@
 // depthwise convs run direct kernels (conv_depthwise.cpp).
 #include <algorithm>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 #include <vector>
 
@@ -67,6 +68,32 @@ int64_t chunk_out_rows(const ConvGeometry& g) {
   return std::max<int64_t>(1, rows / std::max<int64_t>(1, g.ow));
 }
 
+// gemm() called from a chunk of a parallel_for. gemm's threads synchronise with
+// `omp barrier`; called inside an enclosing parallel region (where it runs on one thread)
+// such a barrier would bind to that region and wait for the other chunks' threads, whose
+// GEMMs may pass a different number of barriers. A one-thread region of its own gives the
+// barriers a team of one. Exceptions are carried out of the region and rethrown.
+template <class T>
+void chunk_gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa,
+                const T* b, int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc, int64_t csc) {
+#ifdef _OPENMP
+  if (omp_in_parallel()) {
+    std::exception_ptr error;
+#pragma omp parallel num_threads(1)
+    {
+      try {
+        gemm(m, n, k, T(1), a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
+      } catch (...) {
+        error = std::current_exception();
+      }
+    }
+    if (error) std::rethrow_exception(error);
+    return;
+  }
+#endif
+  gemm(m, n, k, T(1), a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
+}
+
 // The im2col matrix of a chunk as GEMM operand (rows x K): pointer and strides.
 struct ColOperand {
   const void* data;
@@ -109,11 +136,11 @@ void conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, 
       const T* pa = static_cast<const T*>(a.data);
       const T* b = w + grp * g.coutg;
       if (!via_block) {
-        gemm(R, g.coutg, K, T(1), pa, a.rs, a.cs, b, g.cout, 1, bias ? T(1) : T(0),
-             o + grp * g.coutg, g.cout, 1);
+        chunk_gemm(R, g.coutg, K, pa, a.rs, a.cs, b, g.cout, 1, bias ? T(1) : T(0),
+                   o + grp * g.coutg, g.cout, 1);
         continue;
       }
-      gemm(R, g.coutg, K, T(1), pa, a.rs, a.cs, b, g.cout, 1, T(0), block, 1, R);
+      chunk_gemm(R, g.coutg, K, pa, a.rs, a.cs, b, g.cout, 1, T(0), block, 1, R);
       for (int64_t j = 0; j < g.coutg; ++j) {
         const int64_t co = grp * g.coutg + j;
         const T bj = bias ? bias[co] : T(0);
@@ -157,9 +184,9 @@ void conv_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw)
           const ColOperand a = gather_chunk(g, x, grp, q0, q1, identity, layout, col);
           T* dst = partial.data() + p * wsize + grp * K * g.coutg;
           // col^T @ dY: the transpose is the same memory with strides swapped.
-          gemm(K, g.coutg, R, T(1), static_cast<const T*>(a.data), a.cs, a.rs,
-               gy + q0 * g.ow * g.cout + grp * g.coutg, g.cout, 1, c == c0 ? T(0) : T(1), dst,
-               prs, pcs);
+          chunk_gemm(K, g.coutg, R, static_cast<const T*>(a.data), a.cs, a.rs,
+                     gy + q0 * g.ow * g.cout + grp * g.coutg, g.cout, 1, c == c0 ? T(0) : T(1),
+                     dst, prs, pcs);
         }
       }
     }
@@ -206,8 +233,8 @@ void conv_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) 
       const int64_t rs = layout == ColLayout::rows ? K : 1;
       const int64_t cs = layout == ColLayout::rows ? 1 : R;
       for (int64_t grp = 0; grp < g.groups; ++grp) {
-        gemm(R, K, g.coutg, T(1), gy + q0 * g.ow * g.cout + grp * g.coutg, g.cout, 1,
-             w + grp * g.coutg, 1, g.cout, T(0), col, rs, cs);
+        chunk_gemm(R, K, g.coutg, gy + q0 * g.ow * g.cout + grp * g.coutg, g.cout, 1,
+                   w + grp * g.coutg, 1, g.cout, T(0), col, rs, cs);
         col2im_add(g, col, grp, q0, q1, layout, gx);
       }
     }
