@@ -59,8 +59,9 @@ def test_loading_in_a_fresh_process_gives_the_same_predictions(tmp_path):
     script = ("import sys, numpy as np; from nncore.models import load_model; "
               "m = load_model(sys.argv[1]); "
               "np.save(sys.argv[3], m.predict(np.load(sys.argv[2]), verbose=0))")
+    # Run away from the source tree, so the child imports the installed nncore.
     subprocess.run([sys.executable, "-c", script, str(path), str(tmp_path / "x.npy"),
-                    str(tmp_path / "out.npy")], check=True)
+                    str(tmp_path / "out.npy")], check=True, cwd=tmp_path)
     np.testing.assert_array_equal(np.load(tmp_path / "out.npy"), model.predict(x, verbose=0))
 
 
