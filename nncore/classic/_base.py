@@ -3,13 +3,14 @@ and the shapes, scikit-learn's parameter protocol, and the linear unit's weights
 nncore tensors."""
 import inspect
 import numbers
+import warnings
 
 import numpy as np
 
 import nncore
 
-__all__ = ["ConvergenceWarning", "NotFittedError", "LinearUnit", "EarlyStopping",
-           "run_epochs", "diverged_error"]
+__all__ = ["ConvergenceWarning", "NotFittedError", "LinearUnit", "GradientUnit",
+           "EarlyStopping", "run_epochs", "diverged_error"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -248,6 +249,42 @@ def run_epochs(estimator, epoch, stopping):
         if state == "converged":
             estimator.converged_ = True
             return
+
+
+class GradientUnit(LinearUnit):
+    """A linear unit trained epoch by epoch on a loss (Adaline, logistic regression): the
+    subclass provides ``_epoch(X_t, y_t, rng)`` returning the epoch's loss and names the
+    loss in ``_loss_name``."""
+
+    _loss_name = "the loss"
+
+    def fit(self, X, y):
+        """Trains from zero weights until the loss stops improving, or max_iter epochs."""
+        self._check_params()
+        X, y = self._check_Xy(X, y, "fit")
+        self._init_weights(X.shape[1])
+        self._reset_progress()
+        rng = self._rng()
+        X_t, y_t = nncore.from_numpy(X), nncore.from_numpy(y)
+        run_epochs(self, lambda: self._epoch(X_t, y_t, rng),
+                   EarlyStopping(self.tol, self.n_iter_no_change))
+        if not self.converged_:
+            warnings.warn(f"{self._name}: {self._loss_name} was still improving after "
+                          f"max_iter={self.max_iter} epochs; raise max_iter or "
+                          f"learning_rate", ConvergenceWarning, stacklevel=2)
+        return self
+
+    def partial_fit(self, X, y, classes=None):
+        """One epoch over (X, y), continuing from the current weights (and optimizer
+        state)."""
+        X, y = self._partial_fit_data(X, y, classes)
+        loss = self._epoch(nncore.from_numpy(X), nncore.from_numpy(y), self._partial_rng)
+        if not np.isfinite(loss):
+            raise diverged_error(self, loss)
+        return self
+
+    def _reset_progress(self):
+        self.n_iter_, self.loss_curve_, self.converged_ = 0, [], False
 
 
 def diverged_error(estimator, loss, best=None):

@@ -1,16 +1,13 @@
 """Widrow and Hoff's Adaline: a linear unit trained by the delta rule (least mean squares)."""
-import warnings
-
 import numpy as np
 
 import nncore
-from nncore.classic._base import (ConvergenceWarning, EarlyStopping, LinearUnit,
-                                  diverged_error, run_epochs)
+from nncore.classic._base import GradientUnit
 
 __all__ = ["Adaline"]
 
 
-class Adaline(LinearUnit):
+class Adaline(GradientUnit):
     """ADAptive LINear Element: the net input ``net = w . x + b`` itself is the output
     during learning, trained to match targets -1 / +1 in the least-squares sense; the
     class is ``sign(net)`` (+1 at net = 0).
@@ -36,6 +33,8 @@ class Adaline(LinearUnit):
 
     _labels = (-1, 1)
 
+    _loss_name = "the squared error"
+
     def __init__(self, mode="online", learning_rate=0.01, max_iter=1000, tol=1e-6,
                  n_iter_no_change=5, shuffle=True, random_state=None):
         self.mode = mode
@@ -55,33 +54,6 @@ class Adaline(LinearUnit):
         self._check_positive("n_iter_no_change", self.n_iter_no_change, integer=True)
         if self.tol is not None and not self.tol >= 0:
             raise ValueError(f"{self._name}: tol must be >= 0 or None, got {self.tol!r}")
-
-    def fit(self, X, y):
-        """Trains from zero weights until the error stops improving, or max_iter epochs."""
-        self._check_params()
-        X, y = self._check_Xy(X, y, "fit")
-        self._init_weights(X.shape[1])
-        self._reset_progress()
-        rng = self._rng()
-        X_t, y_t = nncore.from_numpy(X), nncore.from_numpy(y)
-        run_epochs(self, lambda: self._epoch(X_t, y_t, rng),
-                   EarlyStopping(self.tol, self.n_iter_no_change))
-        if not self.converged_:
-            warnings.warn(f"{self._name}: the squared error was still improving after "
-                          f"max_iter={self.max_iter} epochs; raise max_iter or "
-                          f"learning_rate", ConvergenceWarning, stacklevel=2)
-        return self
-
-    def partial_fit(self, X, y, classes=None):
-        """One epoch of the delta rule over (X, y), continuing from the current weights."""
-        X, y = self._partial_fit_data(X, y, classes)
-        loss = self._epoch(nncore.from_numpy(X), nncore.from_numpy(y), self._partial_rng)
-        if not np.isfinite(loss):
-            raise diverged_error(self, loss)
-        return self
-
-    def _reset_progress(self):
-        self.n_iter_, self.loss_curve_, self.converged_ = 0, [], False
 
     def _epoch(self, X_t, y_t, rng):
         lr = float(self.learning_rate)

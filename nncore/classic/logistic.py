@@ -1,18 +1,15 @@
 """Logistic regression as a one-layer network: a sigmoid unit trained with autograd."""
-import warnings
-
 import numpy as np
 
 import nncore
 import nncore.functional as F
 from nncore import optimizers, registry
-from nncore.classic._base import (ConvergenceWarning, EarlyStopping, LinearUnit,
-                                  diverged_error, run_epochs)
+from nncore.classic._base import GradientUnit
 
 __all__ = ["LogisticRegression"]
 
 
-class LogisticRegression(LinearUnit):
+class LogisticRegression(GradientUnit):
     """P(y = 1 | x) = sigmoid(w . x + b), fitted by minimising the mean binary
     cross-entropy (plus ``alpha / 2 * |w|^2``) with gradient descent; the class is 1
     where that probability is >= 0.5, i.e. where w . x + b >= 0.
@@ -81,38 +78,11 @@ class LogisticRegression(LinearUnit):
 
     # ------------------------------------------------------------------ training
 
-    def fit(self, X, y):
-        """Trains from zero weights until the loss stops improving, or max_iter epochs."""
-        self._check_params()
-        X, y = self._check_Xy(X, y, "fit")
-        self._init_weights(X.shape[1])
-        self._reset_progress()
-        rng = self._rng()
-        X_t, y_t = nncore.from_numpy(X), nncore.from_numpy(y)
-        run_epochs(self, lambda: self._epoch(X_t, y_t, rng),
-                   EarlyStopping(self.tol, self.n_iter_no_change))
-        if not self.converged_:
-            warnings.warn(f"{self._name}: the loss was still improving after "
-                          f"max_iter={self.max_iter} epochs; raise max_iter or "
-                          f"learning_rate", ConvergenceWarning, stacklevel=2)
-        return self
-
-    def partial_fit(self, X, y, classes=None):
-        """One epoch over (X, y), continuing from the current weights and optimizer state."""
-        X, y = self._partial_fit_data(X, y, classes)
-        loss = self._epoch(nncore.from_numpy(X), nncore.from_numpy(y), self._partial_rng)
-        if not np.isfinite(loss):
-            raise diverged_error(self, loss)
-        return self
-
     def _loss(self, X_t, y_t):
         loss = F.binary_cross_entropy_with_logits(X_t @ self._w + self._b, y_t)
         if self.alpha:
             loss = loss + (0.5 * self.alpha) * (self._w * self._w).sum()
         return loss
-
-    def _reset_progress(self):
-        self.n_iter_, self.loss_curve_, self.converged_ = 0, [], False
 
     def _epoch(self, X_t, y_t, rng):
         params = [self._w, self._b]
