@@ -15,12 +15,13 @@ from nncore._core import activation as _act, prelu as _prelu, softmax as _softma
 from nncore import _loss_functional
 from nncore._loss_functional import *  # noqa: F401,F403
 from nncore._joining import cat, concatenate, stack  # noqa: F401
+from nncore._rnn_functional import gru, lstm, rnn  # noqa: F401
 
 __all__ = [
     "linear", "step", "heaviside", "sign", "sigmoid", "hardsigmoid", "hard_sigmoid", "tanh",
     "relu", "relu6", "leaky_relu", "prelu", "elu", "selu", "gelu", "silu", "swish",
     "softplus", "softsign", "mish", "gaussian", "asinh", "softmax", "log_softmax",
-    "cat", "concatenate", "stack",
+    "cat", "concatenate", "stack", "rnn", "lstm", "gru",
 ] + list(_loss_functional.__all__)
 
 

@@ -19,10 +19,12 @@ OUTPUTS = {
     "dropout.py": ["dropout.png"],
     "learning_rate.py": ["learning_rate.png"],
     "logistic_regression.py": ["logistic_regression.png"],
+    "lstm_mnist.py": ["lstm_mnist_curves.png", "lstm_mnist_steps.png"],
     "mnist_mlp.py": ["mnist_mlp_curves.png"],
     "neuron.py": ["activations.png"],
     "optimizers.py": ["optimizers.png"],
     "perceptron.py": ["perceptron_rules.png"],
+    "sine_regression.py": ["sine_regression.png"],
     "tensor_basics.py": [],
     "xor.py": ["xor.png"],
 }

@@ -9,8 +9,12 @@ from nncore.layers.activation import Activation, ELU, LeakyReLU, PReLU, ReLU, So
 from nncore.layers.core import Dense, Dropout, Embedding, Flatten, Permute, Rescaling, Reshape
 from nncore.layers.merge import Add, Average, Concatenate, Multiply, Subtract
 from nncore.layers.normalization import BatchNormalization, LayerNormalization
+from nncore.layers.masking import Masking
+from nncore.layers.recurrent import GRU, GRUCell, LSTM, LSTMCell, SimpleRNN, SimpleRNNCell
+from nncore.layers.bidirectional import Bidirectional
 
 __all__ = ["Layer", "Input", "InputLayer", "KerasTensor", "Activation", "ELU", "LeakyReLU",
            "PReLU", "ReLU", "Softmax", "Dense", "Dropout", "Embedding", "Flatten", "Permute",
            "Rescaling", "Reshape", "Add", "Average", "Concatenate", "Multiply", "Subtract",
-           "BatchNormalization", "LayerNormalization"]
+           "BatchNormalization", "LayerNormalization", "Masking", "SimpleRNN", "LSTM", "GRU",
+           "SimpleRNNCell", "LSTMCell", "GRUCell", "Bidirectional"]

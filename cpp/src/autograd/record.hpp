@@ -15,3 +15,16 @@ Tensor record_matmul(const Tensor& a, const Tensor& b, Tensor out);
 Tensor record_linear(const Tensor& x, const Tensor& w, const Tensor& bias, Tensor out);
 
 }  // namespace nncore
+
+// Recurrent ops (ops/rnn_*.cpp; the node is in grad_rnn.cpp): one node for the whole
+// sequence, whose outputs are out.output, out.h_n and (LSTM) out.c_n.
+namespace nncore {
+
+struct RnnArgs;
+struct RnnTape;
+struct RnnOutputs;
+void record_rnn(const RnnArgs& args, RnnTape&& tape, const Tensor& x, const Tensor& h0,
+                const Tensor& c0, const Tensor& kernel, const Tensor& recurrent_kernel,
+                const Tensor& bias, RnnOutputs& out);
+
+}  // namespace nncore
