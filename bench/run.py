@@ -249,8 +249,29 @@ def bench_cnn(threads, quick):
     return "samples/s", True, rows
 
 
+def bench_rnn(threads, quick):
+    """Training throughput of LSTM(128) and GRU(128) on 28x28 sequences
+    (bench/rnn_training.py): model.fit against a plain PyTorch loop, in samples per second."""
+    if torch is None:
+        return "samples/s", True, []
+    import rnn_training
+    batch_size = 64
+    samples = batch_size * (8 if quick else 24)
+    x, labels = rnn_training.data(samples)
+    rows = []
+    for case in rnn_training.CASES:
+        for t in threads:
+            with Threads(t):
+                secs = race({"nncore": rnn_training.nncore_trainer(case, x, labels, batch_size),
+                             "torch": rnn_training.torch_trainer(case, x, labels, batch_size)},
+                            repeats=3 if quick else 5, min_seconds=0.2)
+            rows.append((f"{case}, batch {batch_size}", t,
+                         {name: samples / s for name, s in secs.items()}))
+    return "samples/s", True, rows
+
+
 WORKLOADS = {"gemm": bench_gemm, "overhead": bench_overhead, "autograd": bench_autograd,
-             "mlp": bench_mlp, "cnn": bench_cnn}
+             "mlp": bench_mlp, "cnn": bench_cnn, "rnn": bench_rnn}
 
 
 # ---------------------------------------------------------------- report

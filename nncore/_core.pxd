@@ -250,3 +250,37 @@ cdef extern from "nncore/conv.hpp" namespace "nncore" nogil:
     CTensor c_avg_pool2d "nncore::avg_pool2d"(const CTensor&, const PoolOptions&) except +
     CTensor c_adaptive_avg_pool2d "nncore::adaptive_avg_pool2d"(const CTensor&, int64_t,
                                                                 int64_t) except +
+# Recurrent ops (cpp/include/nncore/rnn.hpp), bound in _rnn.pxi. The activations the
+# recurrent kernels accept, declared under their own name (the full Activation enum is
+# declared in _activations.pxi).
+cdef extern from "nncore/rnn.hpp" namespace "nncore" nogil:
+    enum class RnnActivation "nncore::Activation":
+        linear
+        sigmoid
+        hard_sigmoid
+        tanh
+        relu
+
+    cdef cppclass RnnOptions "nncore::RnnOptions":
+        RnnActivation activation
+        RnnActivation recurrent_activation
+        cbool go_backwards
+        cbool reset_after
+
+    cdef cppclass RnnOutputs "nncore::RnnOutputs":
+        CTensor output
+        CTensor h_n
+        CTensor c_n
+
+    RnnOutputs c_simple_rnn "nncore::simple_rnn"(
+        const CTensor& x, const CTensor& h0, const CTensor& kernel,
+        const CTensor& recurrent_kernel, const CTensor& bias, const CTensor& mask,
+        const CTensor& recurrent_mask, const RnnOptions& options) except +
+    RnnOutputs c_lstm "nncore::lstm"(
+        const CTensor& x, const CTensor& h0, const CTensor& c0, const CTensor& kernel,
+        const CTensor& recurrent_kernel, const CTensor& bias, const CTensor& mask,
+        const CTensor& recurrent_mask, const RnnOptions& options) except +
+    RnnOutputs c_gru "nncore::gru"(
+        const CTensor& x, const CTensor& h0, const CTensor& kernel,
+        const CTensor& recurrent_kernel, const CTensor& bias, const CTensor& mask,
+        const CTensor& recurrent_mask, const RnnOptions& options) except +

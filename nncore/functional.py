@@ -18,12 +18,13 @@ from nncore import _conv_functional
 from nncore._conv_functional import *  # noqa: F401,F403
 from nncore._joining import cat, concatenate, stack  # noqa: F401
 from nncore._padding import pad  # noqa: F401
+from nncore._rnn_functional import gru, lstm, rnn  # noqa: F401
 
 __all__ = [
     "linear", "step", "heaviside", "sign", "sigmoid", "hardsigmoid", "hard_sigmoid", "tanh",
     "relu", "relu6", "leaky_relu", "prelu", "elu", "selu", "gelu", "silu", "swish",
     "softplus", "softsign", "mish", "gaussian", "asinh", "softmax", "log_softmax",
-    "cat", "concatenate", "stack", "pad",
+    "cat", "concatenate", "stack", "pad", "rnn", "lstm", "gru",
 ] + list(_loss_functional.__all__) + list(_conv_functional.__all__)
 
 

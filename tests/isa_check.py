@@ -40,6 +40,26 @@ def check_activations(n, a, ta, rtol):
         check(f"softmax(0)[{n}]", F.softmax(ta.reshape(5, -1), 0), em / em.sum(0), 10 * tol, tol)
 
 
+def check_recurrent(dtype, rtol):
+    """The recurrent cells' fused row kernels (default and other activations) against the
+    NumPy reference of tests/rnn_reference.py (forward; BPTT uses the same table)."""
+    from rnn_reference import random_weights, reference
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3, 5, 4))
+    for cell, options in (("lstm", {}), ("lstm", {"recurrent_activation": "hard_sigmoid"}),
+                          ("gru", {}), ("gru", {"reset_after": False, "activation": "relu"}),
+                          ("simple_rnn", {})):
+        weights = random_weights(cell, 4, 20, rng, options.get("reset_after", True))
+        expected = reference(cell, x, None, None, *weights, **options)[0]
+        args = [nncore.tensor(np.asarray(w), dtype=nncore.as_dtype(dtype.__name__))
+                for w in (x,) + weights]
+        fn = {"lstm": lambda *a, **o: nncore.functional.lstm(a[0], None, None, *a[1:], **o),
+              "gru": lambda *a, **o: nncore.functional.gru(a[0], None, *a[1:], **o),
+              "simple_rnn": lambda *a, **o: nncore.functional.rnn(a[0], None, *a[1:], **o)}
+        out = fn[cell](*args, **options)[0]
+        check(f"{cell} {options}", out, expected, 10 * rtol, 10 * rtol)
+
+
 def main():
     rng = np.random.default_rng(0)
     for dtype, rtol in ((np.float32, 1e-5), (np.float64, 1e-12)):
@@ -70,6 +90,7 @@ def main():
                   x @ y.T, tol, tol * kk ** 0.5)
             check(f"matmul^T {mm}x{nn}x{kk}",
                   nncore.from_numpy(x).T @ nncore.from_numpy(x), x.T @ x, tol, tol * mm ** 0.5)
+        check_recurrent(dtype, rtol)
     print(nncore.info()["isa"])
 
 

@@ -15,6 +15,9 @@ from nncore.layers.pooling import (AveragePooling1D, AveragePooling2D, GlobalAve
 from nncore.layers.reshaping import UpSampling2D, ZeroPadding2D
 from nncore.layers.merge import Add, Average, Concatenate, Multiply, Subtract
 from nncore.layers.normalization import BatchNormalization, LayerNormalization
+from nncore.layers.masking import Masking
+from nncore.layers.recurrent import GRU, GRUCell, LSTM, LSTMCell, SimpleRNN, SimpleRNNCell
+from nncore.layers.bidirectional import Bidirectional
 
 __all__ = ["Layer", "Input", "InputLayer", "KerasTensor", "Activation", "ELU", "LeakyReLU",
            "PReLU", "ReLU", "Softmax", "Dense", "Dropout", "Embedding", "Flatten", "Permute",
@@ -22,4 +25,6 @@ __all__ = ["Layer", "Input", "InputLayer", "KerasTensor", "Activation", "ELU", "
            "BatchNormalization", "LayerNormalization", "SpatialDropout2D", "Conv1D", "Conv2D",
            "Conv2DTranspose", "DepthwiseConv2D", "SeparableConv2D", "AveragePooling1D",
            "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "MaxPooling1D",
-           "MaxPooling2D", "UpSampling2D", "ZeroPadding2D"]
+           "MaxPooling2D", "UpSampling2D", "ZeroPadding2D",
+           "Masking", "SimpleRNN", "LSTM", "GRU", "SimpleRNNCell", "LSTMCell", "GRUCell",
+           "Bidirectional"]

@@ -31,3 +31,16 @@ Tensor record_avg_pool2d(const Tensor& x, const PoolOptions& o, Tensor out);
 Tensor record_adaptive_avg_pool2d(const Tensor& x, Tensor out);
 
 }  // namespace nncore
+
+// Recurrent ops (ops/rnn_*.cpp; the node is in grad_rnn.cpp): one node for the whole
+// sequence, whose outputs are out.output, out.h_n and (LSTM) out.c_n.
+namespace nncore {
+
+struct RnnArgs;
+struct RnnTape;
+struct RnnOutputs;
+void record_rnn(const RnnArgs& args, RnnTape&& tape, const Tensor& x, const Tensor& h0,
+                const Tensor& c0, const Tensor& kernel, const Tensor& recurrent_kernel,
+                const Tensor& bias, RnnOutputs& out);
+
+}  // namespace nncore

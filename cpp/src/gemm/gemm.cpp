@@ -69,6 +69,12 @@ struct Gemm {
   int64_t kc, mc, nc;
   T* apack;
   T* bpack;
+  // Operands packed ahead of time (PackedB and PackedA, seen from the transposed product),
+  // or null: A's block (pc, ic) is at apacked + pc * mpad + ic * kc, B's block (jc, pc) at
+  // bpacked + jc * k + pc * (nc rounded up to NR).
+  const T* apacked = nullptr;
+  int64_t mpad = 0;
+  const T* bpacked = nullptr;
 };
 
 inline void barrier() {
@@ -93,8 +99,8 @@ inline int64_t even_block(int64_t total, int64_t block, int64_t unit) {
 // Tiles [t0, t1) of an mc x nc block of C, numbered down the columns of tiles (ir fastest):
 // consecutive tiles share the B micro-panel in L1 and sweep the A block in L2.
 template <class T>
-void macro_kernel(const Gemm<T>& g, int64_t mc, int64_t nc, int64_t kc, T beta, T* c,
-                  int64_t t0, int64_t t1) {
+void macro_kernel(const Gemm<T>& g, const T* apack, const T* bpack, int64_t mc, int64_t nc,
+                  int64_t kc, T beta, T* c, int64_t t0, int64_t t1) {
   const int MR = g.cfg.mr, NR = g.cfg.nr;
   const int64_t m_panels = ceil_div(mc, MR);
   alignas(64) T tile[kMaxTile] = {};
@@ -102,8 +108,8 @@ void macro_kernel(const Gemm<T>& g, int64_t mc, int64_t nc, int64_t kc, T beta, 
     const int64_t jr = t / m_panels, ir = t % m_panels;
     const int64_t nr = std::min<int64_t>(NR, nc - jr * NR);
     const int64_t mr = std::min<int64_t>(MR, mc - ir * MR);
-    const T* ap = g.apack + ir * MR * kc;
-    const T* bp = g.bpack + jr * NR * kc;
+    const T* ap = apack + ir * MR * kc;
+    const T* bp = bpack + jr * NR * kc;
     T* cij = c + ir * MR * g.rsc + jr * NR * g.csc;
     if (g.rsc == 1 && mr == MR && nr == NR) {
       g.cfg.ukr(kc, g.alpha, ap, bp, beta, cij, g.csc);
@@ -132,22 +138,31 @@ void run(const Gemm<T>& g, int t, int nth) {
       const T beta = pc == 0 ? g.beta : T(1);
 
       int64_t q0, q1;
-      share(n_panels, t, nth, q0, q1);
-      pack_block<T>(NR, nc, kc, g.b + pc * g.rsb + jc * g.csb, g.csb, g.rsb, g.bpack, q0, q1);
-      barrier();
+      const T* bpack = g.bpacked != nullptr ? g.bpacked + jc * g.k + pc * n_panels * NR
+                                            : g.bpack;
+      if (g.bpacked == nullptr) {
+        share(n_panels, t, nth, q0, q1);
+        pack_block<T>(NR, nc, kc, g.b + pc * g.rsb + jc * g.csb, g.csb, g.rsb, g.bpack, q0,
+                      q1);
+        barrier();
+      }
 
       for (int64_t ic = 0; ic < g.m; ic += g.mc) {
         const int64_t mc = std::min(g.mc, g.m - ic);
         const int64_t m_panels = ceil_div(mc, MR);
-        share(m_panels, t, nth, q0, q1);
-        pack_block<T>(MR, mc, kc, g.a + ic * g.rsa + pc * g.csa, g.rsa, g.csa, g.apack, q0, q1);
-        barrier();
+        const T* apack = g.apacked != nullptr ? g.apacked + pc * g.mpad + ic * kc : g.apack;
+        if (g.apacked == nullptr) {
+          share(m_panels, t, nth, q0, q1);
+          pack_block<T>(MR, mc, kc, g.a + ic * g.rsa + pc * g.csa, g.rsa, g.csa, g.apack, q0,
+                        q1);
+          barrier();
+        }
 
         // Threads take equal contiguous runs of tiles (numbered ir fastest), so a block
         // with few A panels (m = 128 has 4) still splits evenly, in effect along N.
         int64_t t0, t1;
         share(m_panels * n_panels, t, nth, t0, t1);
-        macro_kernel(g, mc, nc, kc, beta, g.c + ic * g.rsc + jc * g.csc, t0, t1);
+        macro_kernel(g, apack, bpack, mc, nc, kc, beta, g.c + ic * g.rsc + jc * g.csc, t0, t1);
         // Everyone is done with this A block (and, at the end, the B block) before the
         // next one is packed over it.
         barrier();
@@ -164,6 +179,9 @@ void scale(int64_t m, int64_t n, T beta, T* c, int64_t rsc, int64_t csc) {
       x = beta == T(0) ? T(0) : beta * x;  // beta == 0 must not propagate NaN from C
     }
 }
+
+template <class T>
+void launch(Gemm<T>& g);
 
 template <class T>
 void gemm_impl(const GemmConfig<T>& cfg, int64_t m, int64_t n, int64_t k, T alpha, const T* a,
@@ -186,9 +204,15 @@ void gemm_impl(const GemmConfig<T>& cfg, int64_t m, int64_t n, int64_t k, T alph
   Gemm<T> g{cfg, m, n, k, alpha, a, rsa, csa, b, rsb, csb, beta, c, rsc, csc,
            even_block(k, cfg.kc, 1), even_block(m, cfg.mc, cfg.mr),
            even_block(n, cfg.nc, cfg.nr), nullptr, nullptr};
+  launch(g);
+}
+
+template <class T>
+void launch(Gemm<T>& g) {
+  const int64_t m = g.m, n = g.n, k = g.k;
   thread_local PackBuffer<T> abuf, bbuf;
-  g.apack = abuf.get(static_cast<size_t>(g.mc * g.kc));
-  g.bpack = bbuf.get(static_cast<size_t>(g.nc * g.kc));
+  if (g.apacked == nullptr) g.apack = abuf.get(static_cast<size_t>(g.mc * g.kc));
+  if (g.bpacked == nullptr) g.bpack = bbuf.get(static_cast<size_t>(g.nc * g.kc));
 
   int nth = get_num_threads();
 #ifdef _OPENMP
@@ -203,7 +227,122 @@ void gemm_impl(const GemmConfig<T>& cfg, int64_t m, int64_t n, int64_t k, T alph
 #endif
 }
 
+// C = alpha A @ B + beta C for a row-major C and a pre-packed B: the transposed product
+// C^T = B^T A^T, as gemm_impl computes it, with its A operand already packed.
+template <class T>
+void gemm_packed_impl(const GemmConfig<T>& cfg, int64_t m, T alpha, const T* a, int64_t rsa,
+                      int64_t csa, const PackedB<T>& b, T beta, T* c, int64_t rsc) {
+  const int64_t n = b.n(), k = b.k();
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == T(0)) {
+    if (beta != T(1)) scale(m, n, beta, c, rsc, int64_t(1));
+    return;
+  }
+  Gemm<T> g{cfg, n, m, k, alpha, nullptr, 0, 0, a, csa, rsa, beta, c, 1, rsc,
+           even_block(k, cfg.kc, 1), even_block(n, cfg.mc, cfg.mr),
+           even_block(m, cfg.nc, cfg.nr), nullptr, nullptr};
+  g.apacked = b.data();
+  g.mpad = ceil_div(n, cfg.mr) * cfg.mr;
+  launch(g);
+}
+
+// C = alpha A @ B + beta C for a row-major C and a pre-packed A: in C^T = B^T A^T, A^T is
+// the B operand, already packed.
+template <class T>
+void gemm_packed_a_impl(const GemmConfig<T>& cfg, const PackedA<T>& a, int64_t n, T alpha,
+                        const T* b, int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc) {
+  const int64_t m = a.m(), k = a.k();
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0 || alpha == T(0)) {
+    if (beta != T(1)) scale(m, n, beta, c, rsc, int64_t(1));
+    return;
+  }
+  Gemm<T> g{cfg, n, m, k, alpha, b, csb, rsb, nullptr, 0, 0, beta, c, 1, rsc,
+           even_block(k, cfg.kc, 1), even_block(n, cfg.mc, cfg.mr),
+           even_block(m, cfg.nc, cfg.nr), nullptr, nullptr};
+  g.bpacked = a.data();
+  launch(g);
+}
+
+template <class T>
+const GemmConfig<T>& active_config() {
+  if constexpr (sizeof(T) == 4) return gemm_config_f32(active_isa());
+  else return gemm_config_f64(active_isa());
+}
+
 }  // namespace
+
+template <class T>
+PackedB<T>::PackedB(int64_t k, int64_t n, const T* b, int64_t rsb, int64_t csb)
+    : k_(k), n_(n) {
+  // Packed as gemm_impl packs the A operand of C^T = B^T A^T: blocks by KC along k, then
+  // MC along n, each a run of MR-wide micro-panels.
+  const GemmConfig<T>& cfg = active_config<T>();
+  if (k <= 0 || n <= 0) return;
+  const int64_t kc = even_block(k, cfg.kc, 1), mc = even_block(n, cfg.mc, cfg.mr);
+  const int64_t mpad = ceil_div(n, cfg.mr) * cfg.mr;
+  const size_t bytes = (static_cast<size_t>(mpad * k) * sizeof(T) + 63) / 64 * 64;
+  T* data = static_cast<T*>(std::aligned_alloc(64, bytes));
+  if (data == nullptr) throw std::bad_alloc();
+  data_ = std::shared_ptr<T>(data, [](T* p) { std::free(p); });
+  for (int64_t pc = 0; pc < k; pc += kc) {
+    const int64_t kcur = std::min(kc, k - pc);
+    for (int64_t ic = 0; ic < n; ic += mc) {
+      const int64_t mcur = std::min(mc, n - ic);
+      pack_block<T>(cfg.mr, mcur, kcur, b + ic * csb + pc * rsb, csb, rsb,
+                    data + pc * mpad + ic * kcur, 0, ceil_div(mcur, cfg.mr));
+    }
+  }
+}
+
+template <class T>
+PackedA<T>::PackedA(int64_t m, int64_t k, const T* a, int64_t rsa, int64_t csa)
+    : m_(m), k_(k) {
+  // Packed as gemm_impl packs the B operand of C^T = B^T A^T: blocks by NC along m, then KC
+  // along k, each a run of NR-wide micro-panels.
+  const GemmConfig<T>& cfg = active_config<T>();
+  if (k <= 0 || m <= 0) return;
+  const int64_t kc = even_block(k, cfg.kc, 1), nc = even_block(m, cfg.nc, cfg.nr);
+  const int64_t npad = ceil_div(m, cfg.nr) * cfg.nr;
+  const size_t bytes = (static_cast<size_t>(npad * k) * sizeof(T) + 63) / 64 * 64;
+  T* data = static_cast<T*>(std::aligned_alloc(64, bytes));
+  if (data == nullptr) throw std::bad_alloc();
+  data_ = std::shared_ptr<T>(data, [](T* p) { std::free(p); });
+  for (int64_t jc = 0; jc < m; jc += nc) {
+    const int64_t ncur = std::min(nc, m - jc);
+    const int64_t panels = ceil_div(ncur, cfg.nr);
+    for (int64_t pc = 0; pc < k; pc += kc) {
+      const int64_t kcur = std::min(kc, k - pc);
+      pack_block<T>(cfg.nr, ncur, kcur, a + jc * rsa + pc * csa, rsa, csa,
+                    data + jc * k + pc * panels * cfg.nr, 0, panels);
+    }
+  }
+}
+
+template class PackedB<float>;
+template class PackedB<double>;
+template class PackedA<float>;
+template class PackedA<double>;
+
+void gemm(const PackedA<float>& a, int64_t n, float alpha, const float* b, int64_t rsb,
+          int64_t csb, float beta, float* c, int64_t rsc) {
+  gemm_packed_a_impl(active_config<float>(), a, n, alpha, b, rsb, csb, beta, c, rsc);
+}
+
+void gemm(const PackedA<double>& a, int64_t n, double alpha, const double* b, int64_t rsb,
+          int64_t csb, double beta, double* c, int64_t rsc) {
+  gemm_packed_a_impl(active_config<double>(), a, n, alpha, b, rsb, csb, beta, c, rsc);
+}
+
+void gemm(int64_t m, float alpha, const float* a, int64_t rsa, int64_t csa,
+          const PackedB<float>& b, float beta, float* c, int64_t rsc) {
+  gemm_packed_impl(active_config<float>(), m, alpha, a, rsa, csa, b, beta, c, rsc);
+}
+
+void gemm(int64_t m, double alpha, const double* a, int64_t rsa, int64_t csa,
+          const PackedB<double>& b, double beta, double* c, int64_t rsc) {
+  gemm_packed_impl(active_config<double>(), m, alpha, a, rsa, csa, b, beta, c, rsc);
+}
 
 void gemm(int64_t m, int64_t n, int64_t k, float alpha, const float* a, int64_t rsa,
           int64_t csa, const float* b, int64_t rsb, int64_t csb, float beta, float* c,
