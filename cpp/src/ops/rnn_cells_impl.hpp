@@ -5,7 +5,9 @@
 // k_tanh and k_sigmoid it uses; like those, it calls no std:: inline templates (they would
 // be shared between ISAs). The activation is chosen once per segment, outside the element
 // loops, so every loop vectorises. Backward kernels first write the activations'
-// derivatives for a tile of units into stack arrays, then combine them in one loop.
+// derivatives for a tile of units into stack arrays, then combine them in one loop. An ISA
+// may supply its own float32 forward passes for the default activations
+// (NNCORE_RNN_FAST_GATES, rnn_gates_avx512.hpp).
 
 constexpr int64_t kRnnTile = 64;
 
@@ -87,6 +89,11 @@ void lstm_forward_row(Activation ra, Activation a, int64_t u, T* __restrict gate
   T* __restrict f = gates + u;
   T* __restrict g = gates + 2 * u;
   T* __restrict o = gates + 3 * u;
+#ifdef NNCORE_RNN_FAST_GATES
+  if constexpr (sizeof(T) == 4) {
+    if (rnn_default_pair(ra, a)) return lstm_forward_default(u, gates, c_prev, c, act_c, h);
+  }
+#endif
   if (rnn_default_pair(ra, a)) {
     for (int64_t j = 0; j < u; ++j) {
       const T ij = k_sigmoid(i[j]), fj = k_sigmoid(f[j]), gj = k_tanh(g[j]);
@@ -167,6 +174,12 @@ void gru_after_forward_row(Activation ra, Activation a, int64_t u, T* __restrict
   T* __restrict z = gates;
   T* __restrict r = gates + u;
   T* __restrict hh = gates + 2 * u;
+#ifdef NNCORE_RNN_FAST_GATES
+  if constexpr (sizeof(T) == 4) {
+    if (rnn_default_pair(ra, a))
+      return gru_after_forward_default(u, gates, rec, rec_bias, hm, rh, h);
+  }
+#endif
   for (int64_t j = 0; j < u; ++j) rh[j] = rec[2 * u + j];
   if (rec_bias != nullptr)
     for (int64_t j = 0; j < u; ++j) rh[j] += rec_bias[j];

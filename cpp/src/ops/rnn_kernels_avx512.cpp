@@ -1,5 +1,11 @@
 // Recurrent-cell row kernels compiled for the avx512 instruction set (see rnn_cells_impl.hpp;
-// the math helpers come from the elementwise and activation kernels of the same ISA).
+// the math helpers come from the elementwise and activation kernels of the same ISA; the
+// float32 gate passes of the default activations from rnn_gates_avx512.hpp).
+// GCC 12 reports the intrinsics' internal _mm512_undefined_* placeholders as "may be used
+// uninitialized" once they are inlined here (a false positive fixed in later releases).
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>  // before the namespace: rnn_gates_avx512.hpp is included inside it
+
 #include <cstdint>
 
 #include "ops/elementwise_kernels.hpp"
@@ -12,6 +18,7 @@ namespace rnn_avx512 {
 #include "ops/elementwise_impl.hpp"
 #include "ops/reduce_impl.hpp"
 #include "ops/activation_impl.hpp"
+#include "ops/rnn_gates_avx512.hpp"
 #include "ops/rnn_cells_impl.hpp"
 }  // namespace rnn_avx512
 
