@@ -114,3 +114,35 @@ def test_gil_is_released_during_copies(restore_threads):
     a = nncore.randn(2000, 2000).T  # clone of a transposed view: a strided copy
     ticks, calls = _ticks_and_calls(lambda: a.clone())
     assert ticks > 3 * calls
+
+
+# A convolution whose parallel chunks run GEMMs of different sizes (the last chunk has
+# fewer rows, so its GEMM takes fewer blocks). Each chunk's GEMM runs on one thread inside
+# the chunks' parallel region; had it synchronised with `omp barrier` there, the barrier
+# would bind to the chunks' region and the threads would wait on each other forever.
+_UNEVEN_CHUNKS = """
+import numpy as np, nncore, nncore.functional as F
+rng = np.random.default_rng(0)
+x = rng.standard_normal((5, 1, 64, 64)).astype(np.float32)
+w = rng.standard_normal((40, 1, 3, 3)).astype(np.float32)
+g = np.cos(np.arange(5 * 40 * 64 * 64, dtype=np.float32)).reshape(5, 40, 64, 64)
+results = []
+for threads in (1, 2):
+    nncore.set_num_threads(threads)
+    xt, wt = nncore.tensor(x, requires_grad=True), nncore.tensor(w, requires_grad=True)
+    y = F.conv2d(xt, wt, padding=1)
+    y.backward(nncore.tensor(g))
+    results.append([y.numpy(), xt.grad.numpy(), wt.grad.numpy()])
+for a, b in zip(*results):
+    assert np.array_equal(a, b)
+print("ok")
+"""
+
+
+def test_gemms_of_different_sizes_in_parallel_chunks_finish(tmp_path):
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-c", _UNEVEN_CHUNKS], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"

@@ -77,9 +77,17 @@ struct Gemm {
   const T* bpacked = nullptr;
 };
 
-inline void barrier() {
+// Synchronises the nth threads running one product. With one thread there is nothing to
+// wait for, and an `omp barrier` must not run: inside an enclosing parallel region (a gemm
+// called from a parallel_for chunk runs on one thread) it would bind to that region and
+// wait for the other chunks, whose products may pass a different number of barriers.
+inline void barrier(int nth) {
 #ifdef _OPENMP
+  if (nth > 1) {
 #pragma omp barrier
+  }
+#else
+  (void)nth;
 #endif
 }
 
@@ -144,7 +152,7 @@ void run(const Gemm<T>& g, int t, int nth) {
         share(n_panels, t, nth, q0, q1);
         pack_block<T>(NR, nc, kc, g.b + pc * g.rsb + jc * g.csb, g.csb, g.rsb, g.bpack, q0,
                       q1);
-        barrier();
+        barrier(nth);
       }
 
       for (int64_t ic = 0; ic < g.m; ic += g.mc) {
@@ -155,7 +163,7 @@ void run(const Gemm<T>& g, int t, int nth) {
           share(m_panels, t, nth, q0, q1);
           pack_block<T>(MR, mc, kc, g.a + ic * g.rsa + pc * g.csa, g.rsa, g.csa, g.apack, q0,
                         q1);
-          barrier();
+          barrier(nth);
         }
 
         // Threads take equal contiguous runs of tiles (numbered ir fastest), so a block
@@ -165,7 +173,7 @@ void run(const Gemm<T>& g, int t, int nth) {
         macro_kernel(g, apack, bpack, mc, nc, kc, beta, g.c + ic * g.rsc + jc * g.csc, t0, t1);
         // Everyone is done with this A block (and, at the end, the B block) before the
         // next one is packed over it.
-        barrier();
+        barrier(nth);
       }
     }
   }

@@ -13,7 +13,6 @@
 // depthwise convs run direct kernels (conv_depthwise.cpp).
 #include <algorithm>
 #include <cstring>
-#include <exception>
 #include <stdexcept>
 #include <vector>
 
@@ -68,29 +67,11 @@ int64_t chunk_out_rows(const ConvGeometry& g) {
   return std::max<int64_t>(1, rows / std::max<int64_t>(1, g.ow));
 }
 
-// gemm() called from a chunk of a parallel_for. gemm's threads synchronise with
-// `omp barrier`; called inside an enclosing parallel region (where it runs on one thread)
-// such a barrier would bind to that region and wait for the other chunks' threads, whose
-// GEMMs may pass a different number of barriers. A one-thread region of its own gives the
-// barriers a team of one. Exceptions are carried out of the region and rethrown.
+// gemm() with alpha 1, called from the chunks of a parallel_for (where it runs on one
+// thread).
 template <class T>
 void chunk_gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa,
                 const T* b, int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc, int64_t csc) {
-#ifdef _OPENMP
-  if (omp_in_parallel()) {
-    std::exception_ptr error;
-#pragma omp parallel num_threads(1)
-    {
-      try {
-        gemm(m, n, k, T(1), a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
-      } catch (...) {
-        error = std::current_exception();
-      }
-    }
-    if (error) std::rethrow_exception(error);
-    return;
-  }
-#endif
   gemm(m, n, k, T(1), a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
 }
 
