@@ -256,8 +256,12 @@ namespace {
 
 // conv2d without the checks and without recording; out_h/out_w may be fewer rows than the
 // conv's reach (never more).
-Tensor forward_unrecorded(const Tensor& x, const Tensor& w, const Tensor& bias,
+Tensor forward_unrecorded(const Tensor& x_in, const Tensor& w, const Tensor& bias,
                           const ConvOptions& o, int64_t oh, int64_t ow) {
+  // im2col copies runs of channels; from a strided view (an NCHW tensor seen as NHWC, or
+  // the broadcast gradient of a sum) it would gather element by element, nine times over
+  // for a 3x3 kernel. One copy up front is far cheaper.
+  const Tensor x = x_in.contiguous();
   const int64_t cout = w.size(3);
   Tensor out = Tensor::empty(Dims{x.size(0), oh, ow, cout}, x.dtype());
   if (out.numel() == 0) return out;
@@ -347,9 +351,10 @@ Tensor conv2d_backward_input(const Tensor& gy, const Tensor& w, int64_t in_h, in
   return gx;
 }
 
-Tensor conv2d_backward_weight(const Tensor& x, const Tensor& gy, int64_t kernel_h,
+Tensor conv2d_backward_weight(const Tensor& x_in, const Tensor& gy, int64_t kernel_h,
                               int64_t kernel_w, const ConvOptions& o) {
-  check_conv_backward_weight(x, gy, o);
+  check_conv_backward_weight(x_in, gy, o);
+  const Tensor x = x_in.contiguous();  // as in forward_unrecorded
   const int64_t cout = gy.size(3);
   Tensor gw = Tensor::empty(Dims{kernel_h, kernel_w, x.size(3) / o.groups, cout}, x.dtype());
   const ConvGeometry g = make_geometry(x, kernel_h, kernel_w, gy.size(1), gy.size(2), cout, o);
