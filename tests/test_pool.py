@@ -138,11 +138,15 @@ def test_one_dimensional_and_global_pools_match_torch():
                 lambda t: TF.adaptive_avg_pool2d(t, (None, 2)), x2)
 
 
-def test_max_pool_indices_nan_and_ties_follow_torch():
+@pytest.mark.parametrize("kw", [dict(kernel_size=3, stride=2, padding=1),
+                                dict(kernel_size=2, stride=2)],  # the fused 2x2 path
+                         ids=["3x3", "2x2"])
+def test_max_pool_indices_nan_and_ties_follow_torch(kw):
     rng = np.random.default_rng(6)
     x = np.round(rng.standard_normal((2, 3, 6, 7)), 0).astype(np.float32)  # many ties
     x[0, 1, 2, 3] = np.nan
-    kw = dict(kernel_size=3, stride=2, padding=1)
+    x[1, 2, 4, 1] = np.nan
+    x[1, 2, 5, 0] = np.nan  # two NaNs in one window: the index goes to the last
     y, idx = F.max_pool2d(nncore.tensor(x), return_indices=True, **kw)
     y_ref, idx_ref = TF.max_pool2d(torch.tensor(x), return_indices=True, **kw)
     np.testing.assert_array_equal(y.numpy(), y_ref.numpy())

@@ -110,3 +110,22 @@ def test_reduction_edge_cases():
         nncore.zeros(2, 3).sum(2)
     with pytest.raises(ValueError, match="twice"):
         nncore.zeros(2, 3).sum((0, -2))
+
+
+@pytest.mark.parametrize("channels", [1, 3, 6, 7])
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
+def test_reducing_every_pixel_of_a_few_channels(name, channels):
+    """The bias gradient of a conv: a contiguous (pixels, C) array reduced over all leading
+    axes with C < 8 (reshaped to wide rows inside); the pixel count is not a multiple of the
+    rows folded together, NaN propagates through max/min, integers sum exactly."""
+    rng = np.random.default_rng(channels)
+    a = rng.standard_normal((5, 13, 11, channels)).astype(np.float32)
+    got = getattr(nncore.tensor(a), name)((0, 1, 2)).numpy()
+    np.testing.assert_allclose(got, getattr(a.astype(np.float64), name)((0, 1, 2)), **tol(np.float32))
+    if name in ("max", "min"):
+        a[3, 7, 2, channels - 1] = np.nan
+        got = getattr(nncore.tensor(a), name)((0, 1, 2)).numpy()
+        assert np.isnan(got[-1]) and not np.isnan(got[:-1]).any()
+    if name == "sum":
+        ints = rng.integers(-1000, 1000, (7, 40, channels))
+        assert np.array_equal(nncore.tensor(ints).sum((0, 1)).numpy(), ints.sum((0, 1)))

@@ -20,6 +20,30 @@
 namespace nncore {
 namespace {
 
+// One 2x2 window, taps (r0, r0 + C, r1, r1 + C) in row-major order, with the selection rule
+// of the general loop. The four taps share one loop over the channels: with few channels
+// the general loop pays a vector prologue and remainder per tap.
+template <class T, class I, bool with_index>
+inline void window2x2(const T* __restrict r0, const T* __restrict r1, int64_t C, I pos0,
+                      I pos1, T* __restrict best, I* __restrict arg) {
+  for (int64_t c = 0; c < C; ++c) {
+    T m = r0[c];
+    I at = pos0;
+    const T v1 = r0[C + c], v2 = r1[c], v3 = r1[C + c];
+    bool take = v1 > m || v1 != v1;
+    m = take ? v1 : m;
+    at = take ? pos0 + 1 : at;
+    take = v2 > m || v2 != v2;
+    m = take ? v2 : m;
+    at = take ? pos1 : at;
+    take = v3 > m || v3 != v3;
+    m = take ? v3 : m;
+    at = take ? pos1 + 1 : at;
+    best[c] = m;
+    if (with_index) arg[c] = at;
+  }
+}
+
 // I: index type (int32 for autograd's own use, int64 for return_indices); with_index
 // false skips the indices altogether (inference).
 template <class T, class I, bool with_index>
@@ -30,6 +54,11 @@ void max_pool_forward(const Tensor& x, const PoolOptions& o, int64_t oh_n, int64
   const T* px = x.data<T>();
   const int64_t rows = x.size(0) * oh_n;
   const int64_t grain = std::max<int64_t>(1, 8192 / std::max<int64_t>(1, ow_n * C * o.kernel_h * o.kernel_w));
+  // 2x2 windows with stride 2 that never reach past the right edge or into the padding
+  // along the width, with dense channels: each output reads two adjacent pixels of two rows.
+  const bool pairs = o.kernel_h == 2 && o.kernel_w == 2 && o.stride_w == 2 &&
+                     o.dilation_h == 1 && o.dilation_w == 1 && o.pad_left == 0 &&
+                     2 * ow_n <= W && x.strides()[3] == 1 && sw == C;
   parallel_for(rows, grain, [&](int64_t q0, int64_t q1) {
     for (int64_t q = q0; q < q1; ++q) {
       const int64_t n = q / oh_n, oh = q % oh_n;
@@ -38,6 +67,16 @@ void max_pool_forward(const Tensor& x, const PoolOptions& o, int64_t oh_n, int64
       int64_t kh0 = 0, kh1 = o.kernel_h;
       while (kh0 < kh1 && h0 + kh0 * o.dilation_h < 0) ++kh0;
       while (kh1 > kh0 && h0 + (kh1 - 1) * o.dilation_h >= H) --kh1;
+      if (pairs && kh1 - kh0 == 2) {  // the common 2x2, stride 2 window: all taps in one pass
+        const T* r0 = px + n * sn + (h0 + kh0) * sh;
+        const T* r1 = r0 + sh;
+        const I row0 = static_cast<I>((h0 + kh0) * W), row1 = static_cast<I>((h0 + kh0 + 1) * W);
+        for (int64_t ow = 0; ow < ow_n; ++ow)
+          window2x2<T, I, with_index>(r0 + 2 * ow * sw, r1 + 2 * ow * sw, C, row0 + 2 * ow,
+                                      row1 + 2 * ow, out + (q * ow_n + ow) * C,
+                                      with_index ? index + (q * ow_n + ow) * C : nullptr);
+        continue;
+      }
       for (int64_t ow = 0; ow < ow_n; ++ow) {
         const int64_t w0 = ow * o.stride_w - o.pad_left;
         int64_t kw0 = 0, kw1 = o.kernel_w;

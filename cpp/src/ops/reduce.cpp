@@ -98,6 +98,33 @@ void reduce_typed(int kind, bool mean, const Tensor& a, const DimGroup& K, const
     return static_cast<Out>(acc);
   };
 
+  // A contiguous (Rn x C) matrix reduced over its rows with fewer than 8 columns (the bias
+  // gradient of a conv with few channels, summed over every NHWC pixel): seen as rows of
+  // m * C elements (m whole rows each), the column kernel runs at full vector width, and
+  // the m partial results of each column are combined in order at the end. One thread:
+  // the result does not depend on the thread count.
+  if (K.n == 1 && K.stride[0] == 1 && K.size[0] < 8 && R.n == 1 && R.stride[0] == K.size[0] &&
+      Rn >= 64) {
+    ReduceColsKernel cols = table.cols[kind][di];
+    const int64_t C = K.size[0], m = ceil_div(256, C), L = m * C, wide = Rn / m;
+    std::unique_ptr<Acc[]> acc(new Acc[static_cast<size_t>(L)]);
+    int64_t r0 = 0;
+    if (kind == 0) {
+      std::fill(acc.get(), acc.get() + L, Acc(0));
+    } else {
+      for (int64_t j = 0; j < L; ++j) acc[j] = static_cast<Acc>(x[j]);
+      r0 = 1;
+    }
+    for (int64_t r = r0; r < wide; ++r) cols(x + r * L, L, acc.get());
+    for (int64_t c = 0; c < C; ++c) {
+      Acc v = acc[c];
+      for (int64_t i = 1; i < m; ++i) v = combine(kind, v, acc[i * C + c]);
+      for (int64_t r = wide * m; r < Rn; ++r) v = combine(kind, v, static_cast<Acc>(x[r * C + c]));
+      y[c] = finish(v);
+    }
+    return;
+  }
+
   const bool column_path = K.n > 0 && K.stride[K.n - 1] == 1 && K.size[K.n - 1] >= 8 &&
                            R.n > 0 && Rn > 1;
   if (column_path) {
