@@ -312,3 +312,31 @@ def test_one_and_two_threads_give_identical_bits(make):
         nncore.set_num_threads(old)
     np.testing.assert_array_equal(results[0], results[1])
     assert not np.array_equal(results[0], init)
+
+
+@pytest.mark.parametrize("name", ["adam", "rmsprop", "sgd"])
+def test_tiny_gradients_leave_no_subnormal_state(name):
+    """Squared tiny gradients underflow and moments decay where gradients stay zero; the
+    update kernels flush such subnormal values to zero (on x86 every arithmetic operation
+    on them costs a microcode assist, which made whole Adam steps 8x slower). The
+    parameters still follow PyTorch's update."""
+    rng = np.random.default_rng(0)
+    start = rng.standard_normal(4096).astype(np.float32)
+    grads = [(rng.standard_normal(4096) * 10.0 ** rng.uniform(-44, -19, 4096)).astype(np.float32)
+             for _ in range(5)] + [np.zeros(4096, np.float32)] * 20
+    p = nncore.tensor(start.copy(), requires_grad=True)
+    opt = {"adam": lambda: O.Adam(1e-3), "rmsprop": lambda: O.RMSprop(1e-3),
+           "sgd": lambda: O.SGD(1e-3, momentum=0.9)}[name]()
+    tp = torch.tensor(start.copy(), requires_grad=True)
+    topt = {"adam": lambda: torch.optim.Adam([tp], lr=1e-3, eps=1e-7),
+            "rmsprop": lambda: torch.optim.RMSprop([tp], lr=1e-3, alpha=0.9, eps=1e-7),
+            "sgd": lambda: torch.optim.SGD([tp], lr=1e-3, momentum=0.9)}[name]()
+    for g in grads:
+        opt.apply_gradients([(nncore.tensor(g), p)])
+        tp.grad = torch.tensor(g)
+        topt.step()
+    tiny = np.finfo(np.float32).tiny
+    for key, value in opt.get_state().items():
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+            assert not np.any((value != 0) & (np.abs(value) < tiny)), key
+    np.testing.assert_allclose(p.numpy(), tp.detach().numpy(), rtol=1e-5, atol=1e-6)

@@ -9,6 +9,7 @@
 #include "nncore/errors.hpp"
 #include "nncore/optim.hpp"
 #include "nncore/parallel.hpp"
+#include "ops/denormals.hpp"
 #include "ops/optim_kernels.hpp"
 
 namespace nncore {
@@ -54,6 +55,16 @@ void check_step(const char* op, int64_t step) {
             static_cast<long long>(step));
 }
 
+// Runs fn(begin, end) over fixed chunks of n elements, on the pool's threads, with
+// subnormal floats flushed to zero (denormals.hpp).
+template <class Fn>
+void update_chunks(int64_t n, Fn&& fn) {
+  parallel_for(n, kOptimGrain, [&](int64_t b, int64_t e) {
+    const FlushDenormals flush;
+    fn(b, e);
+  });
+}
+
 // Calls fn(T{}) with T the parameter's float type, then records the in-place write.
 template <class Fn>
 void with_float_type(const Tensor& param, Fn&& fn) {
@@ -88,7 +99,7 @@ void sgd_update(const Tensor& param, const Tensor& grad, const Tensor& velocity,
     T* vel = use_momentum ? velocity.data<T>() : nullptr;
     const T decay = T(1.0 - lr * weight_decay), neg_lr = T(-lr), mu = T(momentum);
     const auto row = rows_for<T>().sgd;
-    parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t e) {
+    update_chunks(param.numel(), [&](int64_t b, int64_t e) {
       row(e - b, p + b, g + b, vel ? vel + b : nullptr, decay, neg_lr, mu, nesterov);
     });
   });
@@ -106,7 +117,7 @@ void adagrad_update(const Tensor& param, const Tensor& grad, const Tensor& accum
     T* acc = accumulator.data<T>();
     const T decay = T(1.0 - lr * weight_decay), neg_lr = T(-lr), e = T(eps);
     const auto row = rows_for<T>().adagrad;
-    parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t end) {
+    update_chunks(param.numel(), [&](int64_t b, int64_t end) {
       row(end - b, p + b, g + b, acc + b, decay, neg_lr, e);
     });
   });
@@ -131,7 +142,7 @@ void rmsprop_update(const Tensor& param, const Tensor& grad, const Tensor& squar
     const T decay = T(1.0 - lr * weight_decay), r = T(rho), w = T(1.0 - rho), e = T(eps),
             l = T(lr), mu = T(momentum);
     const auto row = rows_for<T>().rmsprop[centered][use_momentum];
-    parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t end) {
+    update_chunks(param.numel(), [&](int64_t b, int64_t end) {
       row(end - b, p + b, g + b, sq + b, ga ? ga + b : nullptr, buf ? buf + b : nullptr, decay,
           r, w, e, l, mu);
     });
@@ -154,7 +165,7 @@ void adadelta_update(const Tensor& param, const Tensor& grad, const Tensor& accu
     const T decay = T(1.0 - lr * weight_decay), r = T(rho), w = T(1.0 - rho), e = T(eps),
             neg_lr = T(-lr);
     const auto row = rows_for<T>().adadelta;
-    parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t end) {
+    update_chunks(param.numel(), [&](int64_t b, int64_t end) {
       row(end - b, p + b, g + b, ag + b, ad + b, decay, r, w, e, neg_lr);
     });
   });
@@ -181,7 +192,7 @@ void adam_update(const Tensor& param, const Tensor& grad, const Tensor& m, const
     const T decay = T(1.0 - lr * weight_decay), w1 = T(1.0 - beta1), b2 = T(beta2),
             w2 = T(1.0 - beta2), e = T(eps), neg_step = T(-(lr / bias1)), bc2 = T(bias2_sqrt);
     const auto row = rows_for<T>().adam[amsgrad];
-    parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t end) {
+    update_chunks(param.numel(), [&](int64_t b, int64_t end) {
       row(end - b, p + b, g + b, mp + b, vp + b, xp ? xp + b : nullptr, decay, w1, b2, w2, e,
           neg_step, bc2);
     });
@@ -206,7 +217,7 @@ void adamax_update(const Tensor& param, const Tensor& grad, const Tensor& m, con
     const T decay = T(1.0 - lr * weight_decay), w1 = T(1.0 - beta1), b2 = T(beta2), e = T(eps),
             neg_clr = T(-clr);
     const auto row = rows_for<T>().adamax;
-    parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t end) {
+    update_chunks(param.numel(), [&](int64_t b, int64_t end) {
       row(end - b, p + b, g + b, mp + b, up + b, decay, w1, b2, e, neg_clr);
     });
   });
@@ -233,7 +244,7 @@ void nadam_update(const Tensor& param, const Tensor& grad, const Tensor& m, cons
     const T decay = T(1.0 - lr * weight_decay), w1 = T(1.0 - beta1), b2 = T(beta2),
             w2 = T(1.0 - beta2), e = T(eps), bc2 = T(bias2), cg = T(coef_g), cm = T(coef_m);
     const auto row = rows_for<T>().nadam;
-    parallel_for(param.numel(), kOptimGrain, [&](int64_t b, int64_t end) {
+    update_chunks(param.numel(), [&](int64_t b, int64_t end) {
       row(end - b, p + b, g + b, mp + b, vp + b, decay, w1, b2, w2, e, bc2, cg, cm);
     });
   });
