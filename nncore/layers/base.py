@@ -17,6 +17,9 @@ import numpy as np
 import nncore
 from nncore.layers import _symbolic
 
+# Attribute values that never hold a sublayer.
+_LEAF_TYPES = (str, int, float, bool, type(None), np.ndarray, nncore.Tensor)
+
 __all__ = ["Layer"]
 
 _name_counters = {}
@@ -123,8 +126,11 @@ class Layer:
             elif depth < 3 and isinstance(value, dict):
                 for item in value.values():
                     visit(item, depth + 1)
+        leaves = _LEAF_TYPES
         for key, value in vars(self).items():
-            if not key.startswith("_"):
+            # Most attributes are settings and weights: skip them without a call (a
+            # training step walks every layer's attributes).
+            if key[0] != "_" and not isinstance(value, leaves):
                 visit(value, 0)
         return found
 
@@ -202,18 +208,23 @@ class Layer:
             for _, tensor, weight_trainable, *_ in layer._weight_entries:
                 tensor.requires_grad = bool(value and weight_trainable)
 
-    def _collect(self, pick):
+    def _collect(self, pick, layers=None):
+        """pick(layer)'s tensors over `layers` (default: this layer's tree), each once."""
         seen, out = set(), []
-        for layer in self._flatten_layers():
+        for layer in self._flatten_layers() if layers is None else layers:
             for tensor in pick(layer):
                 if id(tensor) not in seen:
                     seen.add(id(tensor))
                     out.append(tensor)
         return out
 
+    @staticmethod
+    def _trainable_of(layer):
+        return layer._own(True) if layer._trainable else []
+
     @property
     def trainable_weights(self):
-        return self._collect(lambda l: l._own(True) if l._trainable else [])
+        return self._collect(Layer._trainable_of)
 
     @property
     def non_trainable_weights(self):
@@ -276,8 +287,12 @@ class Layer:
     @property
     def losses(self):
         """Regularization penalties of every weight plus add_loss() terms of the last call."""
+        return self._losses_of(self._flatten_layers())
+
+    @staticmethod
+    def _losses_of(layers):
         out = []
-        for layer in self._flatten_layers():
+        for layer in layers:
             for entry in layer._weight_entries:
                 if len(entry) > 3 and layer._trainable and entry[2]:
                     out.append(entry[3](entry[1]))

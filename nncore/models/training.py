@@ -69,12 +69,12 @@ class TrainingMixin:
 
     # ---------------------------------------------------------------- steps
 
-    def _loss_value(self, y, y_pred, sample_weight):
+    def _loss_value(self, y, y_pred, sample_weight, layers=None):
         if isinstance(y_pred, (list, tuple)):
             raise NotImplementedError(f"{self.name}: training a model with several outputs "
                                       f"is not supported yet (one loss, one output)")
         loss = self.compiled_loss(y, y_pred, sample_weight)
-        extra = self.losses
+        extra = self.losses if layers is None else self._losses_of(layers)
         for term in extra:
             loss = loss + term
         return loss
@@ -90,10 +90,12 @@ class TrainingMixin:
         if not isinstance(y_pred, (list, tuple)):
             y = self.compiled_loss.align(y, y_pred)
         # Read after the call: a model is built (its weights created) on its first call.
-        params = self.trainable_weights
+        # One walk of the layer tree serves the weights and the regularization terms.
+        layers = self._flatten_layers()
+        params = self._collect(self._trainable_of, layers)
         for p in params:
             p.grad = None
-        loss = self._loss_value(y, y_pred, sample_weight)
+        loss = self._loss_value(y, y_pred, sample_weight, layers)
         if params:  # with everything frozen there is nothing to update, as in Keras
             loss.backward()
             self.optimizer.apply_gradients([(p.grad, p) for p in params])
