@@ -2,6 +2,7 @@
 // 64-byte vectors, 32 vector registers.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "ops/conv_direct_kernels.hpp"

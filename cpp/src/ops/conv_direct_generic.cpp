@@ -2,6 +2,7 @@
 // 16-byte vectors, 16 vector registers.
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "ops/conv_direct_kernels.hpp"

@@ -95,13 +95,25 @@ void direct_forward(const DirectConvArgs<T>& a, int64_t q0, int64_t q1) {
 }
 
 // The output gradient of rows [q0, q1) with padded lanes, so a pixel is NV vector loads.
-template <class T>
-std::vector<T> padded_gradient(const DirectConvArgs<T>& a, int64_t q0, int64_t q1) {
-  const int64_t rows = (q1 - q0) * a.ow, lanes = a.lanes;
-  std::vector<T> g(static_cast<std::size_t>(rows * lanes), T(0));
-  const T* src = a.gy + q0 * a.ow * a.cout;
-  for (int64_t r = 0; r < rows; ++r)
-    for (int64_t c = 0; c < a.cout; ++c) g[r * lanes + c] = src[r * a.cout + c];
+// LANES (the padded width, a constant of the kernel shape) fixes the trip count, so a row
+// is a few whole-vector selects rather than a loop over a run-time channel count; it reads
+// LANES elements from the row's start (into the next row: selected away), which stays
+// inside the block for all rows but the last few, copied element by element.
+template <class T, int LANES>
+std::unique_ptr<T[]> padded_gradient(const DirectConvArgs<T>& a, int64_t q0, int64_t q1) {
+  const int64_t rows = (q1 - q0) * a.ow, cout = a.cout;
+  std::unique_ptr<T[]> g(new T[static_cast<std::size_t>(rows * LANES)]);
+  const T* src = a.gy + q0 * a.ow * cout;
+  const int64_t total = rows * cout;
+  const int64_t reach = total < LANES ? 0 : (total - LANES) / cout + 1;
+  const int64_t fast = reach < rows ? reach : rows;
+  for (int64_t r = 0; r < fast; ++r) {
+    const T* s = src + r * cout;
+    T* d = g.get() + r * LANES;
+    for (int c = 0; c < LANES; ++c) d[c] = c < cout ? s[c] : T(0);
+  }
+  for (int64_t r = fast; r < rows; ++r)
+    for (int64_t c = 0; c < LANES; ++c) g[r * LANES + c] = c < cout ? src[r * cout + c] : T(0);
   return g;
 }
 
@@ -112,7 +124,7 @@ void direct_weight_grad(const DirectConvArgs<T>& a, int64_t q0, int64_t q1, T* p
   using V = typename DirectVec<T, S::VB>::type;
   constexpr int VW = S::VW, NV = S::NV;
   const int64_t plane = a.hp * a.wp, lanes = a.lanes;
-  const std::vector<T> g = padded_gradient(a, q0, q1);
+  const std::unique_ptr<T[]> g = padded_gradient<T, CB / int(sizeof(T))>(a, q0, q1);
   for (int64_t ci = 0; ci < a.c; ++ci)
     for (int64_t kh = 0; kh < a.kh; ++kh) {
       T* prow = part + (ci * a.kh + kh) * KW * lanes;
@@ -124,7 +136,7 @@ void direct_weight_grad(const DirectConvArgs<T>& a, int64_t q0, int64_t q1, T* p
       int64_t n = q0 / a.oh, oh = q0 % a.oh;
       for (int64_t q = q0; q < q1; ++q, oh = oh + 1 == a.oh ? (++n, 0) : oh + 1) {
         const T* xr = a.x + (n * a.c + ci) * plane + (oh * a.sh + kh * a.dh) * a.wp;
-        const T* gq = g.data() + (q - q0) * a.ow * lanes;
+        const T* gq = g.get() + (q - q0) * a.ow * lanes;
         for (int64_t ow = 0; ow < a.ow; ++ow) {
           const T* xp = xr + ow * a.sw;
           V gv[NV];
@@ -152,7 +164,7 @@ void direct_weight_grad_any(const DirectConvArgs<T>& a, int64_t q0, int64_t q1, 
   using V = typename DirectVec<T, S::VB>::type;
   constexpr int VW = S::VW, NV = S::NV;
   const int64_t plane = a.hp * a.wp, lanes = a.lanes;
-  const std::vector<T> g = padded_gradient(a, q0, q1);
+  const std::unique_ptr<T[]> g = padded_gradient<T, CB / int(sizeof(T))>(a, q0, q1);
   for (int64_t ci = 0; ci < a.c; ++ci)
     for (int64_t kh = 0; kh < a.kh; ++kh)
       for (int64_t kw = 0; kw < a.kw; ++kw) {
@@ -164,7 +176,7 @@ void direct_weight_grad_any(const DirectConvArgs<T>& a, int64_t q0, int64_t q1, 
           const int64_t n = q / a.oh, oh = q % a.oh;
           const T* xr = a.x + (n * a.c + ci) * plane + (oh * a.sh + kh * a.dh) * a.wp +
                         kw * a.dw;
-          const T* gq = g.data() + (q - q0) * a.ow * lanes;
+          const T* gq = g.get() + (q - q0) * a.ow * lanes;
           for (int64_t ow = 0; ow < a.ow; ++ow) {
             const T xv = xr[ow * a.sw];
             #pragma GCC unroll 32
