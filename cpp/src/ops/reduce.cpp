@@ -103,10 +103,11 @@ void reduce_typed(int kind, bool mean, const Tensor& a, const DimGroup& K, const
   // m * C elements (m whole rows each), the column kernel runs at full vector width, and
   // the m partial results of each column are combined in order at the end. One thread:
   // the result does not depend on the thread count.
+  const int64_t narrow_m = K.n == 1 && K.size[0] > 0 ? ceil_div(256, K.size[0]) : 0;
   if (K.n == 1 && K.stride[0] == 1 && K.size[0] < 8 && R.n == 1 && R.stride[0] == K.size[0] &&
-      Rn >= 64) {
+      Rn >= narrow_m) {  // at least one wide row
     ReduceColsKernel cols = table.cols[kind][di];
-    const int64_t C = K.size[0], m = ceil_div(256, C), L = m * C, wide = Rn / m;
+    const int64_t C = K.size[0], m = narrow_m, L = m * C, wide = Rn / m;
     std::unique_ptr<Acc[]> acc(new Acc[static_cast<size_t>(L)]);
     int64_t r0 = 0;
     if (kind == 0) {
