@@ -135,6 +135,15 @@ class LinearUnit:
     def _label_hint(self):
         return ""
 
+    def _fit_data(self, X, y):
+        """Checks fit's input and starts from zero weights; returns X and y as tensors and
+        the epoch-order generator of this fit."""
+        self._check_params()
+        X, y = self._check_Xy(X, y, "fit")
+        self._init_weights(X.shape[1])
+        self._reset_progress()
+        return nncore.from_numpy(X), nncore.from_numpy(y), self._rng()
+
     def _partial_fit_data(self, X, y, classes):
         """Checks partial_fit's input; the first call starts from zero weights."""
         self._check_params()
@@ -260,12 +269,7 @@ class GradientUnit(LinearUnit):
 
     def fit(self, X, y):
         """Trains from zero weights until the loss stops improving, or max_iter epochs."""
-        self._check_params()
-        X, y = self._check_Xy(X, y, "fit")
-        self._init_weights(X.shape[1])
-        self._reset_progress()
-        rng = self._rng()
-        X_t, y_t = nncore.from_numpy(X), nncore.from_numpy(y)
+        X_t, y_t, rng = self._fit_data(X, y)
         run_epochs(self, lambda: self._epoch(X_t, y_t, rng),
                    EarlyStopping(self.tol, self.n_iter_no_change))
         if not self.converged_:

@@ -65,14 +65,9 @@ class Perceptron(LinearUnit):
 
     def fit(self, X, y):
         """Trains from zero weights until an epoch makes no update, or max_iter epochs."""
-        self._check_params()
-        X, y = self._check_Xy(X, y, "fit")
-        self._init_weights(X.shape[1])
-        self._reset_progress()
-        rng = self._rng()
-        X_t, y_t = nncore.from_numpy(X), nncore.from_numpy(y)
+        X_t, y_t, rng = self._fit_data(X, y)
         for _ in range(self.max_iter):
-            if self._epoch(X_t, y_t, self._order(len(X), rng)) == 0:
+            if self._epoch(X_t, y_t, self._order(len(X_t), rng)) == 0:
                 self.converged_ = True
                 break
         if not self.converged_:

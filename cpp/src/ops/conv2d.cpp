@@ -67,14 +67,6 @@ int64_t chunk_out_rows(const ConvGeometry& g) {
   return std::max<int64_t>(1, rows / std::max<int64_t>(1, g.ow));
 }
 
-// gemm() with alpha 1, called from the chunks of a parallel_for (where it runs on one
-// thread).
-template <class T>
-void chunk_gemm(int64_t m, int64_t n, int64_t k, const T* a, int64_t rsa, int64_t csa,
-                const T* b, int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc, int64_t csc) {
-  gemm(m, n, k, T(1), a, rsa, csa, b, rsb, csb, beta, c, rsc, csc);
-}
-
 // The im2col matrix of a chunk as GEMM operand (rows x K): pointer and strides.
 struct ColOperand {
   const void* data;
@@ -117,11 +109,11 @@ void conv_forward(const ConvGeometry& g, const T* x, const T* w, const T* bias, 
       const T* pa = static_cast<const T*>(a.data);
       const T* b = w + grp * g.coutg;
       if (!via_block) {
-        chunk_gemm(R, g.coutg, K, pa, a.rs, a.cs, b, g.cout, 1, bias ? T(1) : T(0),
-                   o + grp * g.coutg, g.cout, 1);
+        gemm(R, g.coutg, K, T(1), pa, a.rs, a.cs, b, g.cout, 1, bias ? T(1) : T(0),
+             o + grp * g.coutg, g.cout, 1);
         continue;
       }
-      chunk_gemm(R, g.coutg, K, pa, a.rs, a.cs, b, g.cout, 1, T(0), block, 1, R);
+      gemm(R, g.coutg, K, T(1), pa, a.rs, a.cs, b, g.cout, 1, T(0), block, 1, R);
       for (int64_t j = 0; j < g.coutg; ++j) {
         const int64_t co = grp * g.coutg + j;
         const T bj = bias ? bias[co] : T(0);
@@ -165,9 +157,9 @@ void conv_backward_weight(const ConvGeometry& g, const T* x, const T* gy, T* gw)
           const ColOperand a = gather_chunk(g, x, grp, q0, q1, identity, layout, col);
           T* dst = partial.data() + p * wsize + grp * K * g.coutg;
           // col^T @ dY: the transpose is the same memory with strides swapped.
-          chunk_gemm(K, g.coutg, R, static_cast<const T*>(a.data), a.cs, a.rs,
-                     gy + q0 * g.ow * g.cout + grp * g.coutg, g.cout, 1, c == c0 ? T(0) : T(1),
-                     dst, prs, pcs);
+          gemm(K, g.coutg, R, T(1), static_cast<const T*>(a.data), a.cs, a.rs,
+               gy + q0 * g.ow * g.cout + grp * g.coutg, g.cout, 1, c == c0 ? T(0) : T(1), dst,
+               prs, pcs);
         }
       }
     }
@@ -214,8 +206,8 @@ void conv_backward_input(const ConvGeometry& g, const T* gy, const T* w, T* gx) 
       const int64_t rs = layout == ColLayout::rows ? K : 1;
       const int64_t cs = layout == ColLayout::rows ? 1 : R;
       for (int64_t grp = 0; grp < g.groups; ++grp) {
-        chunk_gemm(R, K, g.coutg, gy + q0 * g.ow * g.cout + grp * g.coutg, g.cout, 1,
-                   w + grp * g.coutg, 1, g.cout, T(0), col, rs, cs);
+        gemm(R, K, g.coutg, T(1), gy + q0 * g.ow * g.cout + grp * g.coutg, g.cout, 1,
+             w + grp * g.coutg, 1, g.cout, T(0), col, rs, cs);
         col2im_add(g, col, grp, q0, q1, layout, gx);
       }
     }
