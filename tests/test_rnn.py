@@ -81,9 +81,13 @@ def test_only_the_final_state_needs_a_gradient():
 @pytest.mark.parametrize("cell,nonlinearity", [("lstm", "tanh"), ("gru", "tanh"),
                                                ("simple_rnn", "tanh"), ("simple_rnn", "relu")])
 @pytest.mark.parametrize("go_backwards", [False, True])
-def test_outputs_and_all_gradients_match_pytorch(cell, nonlinearity, go_backwards):
+# (batch, time, features, units): a batch smaller than one GEMM tile, and one of 29 rows,
+# which spans whole tiles of the per-step products and an edge (tests/test_matmul.py
+# covers GEMM shapes in general; these per-step products take their own path).
+@pytest.mark.parametrize("sizes", [(3, 6, 5, 7), (29, 3, 6, 40)])
+def test_outputs_and_all_gradients_match_pytorch(cell, nonlinearity, go_backwards, sizes):
     rng = np.random.default_rng(3)
-    batch, time, features, units = 3, 6, 5, 7
+    batch, time, features, units = sizes
     kernel, rkernel, bias = random_weights(cell, features, units, rng)
     module = torch_module(cell, features, units, kernel, rkernel, bias, nonlinearity)
     x = rng.standard_normal((batch, time, features)).astype(np.float32)

@@ -75,7 +75,19 @@ struct Gemm {
   const T* apacked = nullptr;
   int64_t mpad = 0;
   const T* bpacked = nullptr;
+  // B read where it lies by the config's ukr_unpacked_b (see use_unpacked_b).
+  bool b_unpacked = false;
 };
+
+// Whether a product reads B unpacked: when B's columns run contiguously along k (unit row
+// stride) and the kernel set can read them so. Packing such a B is a transpose (k-contiguous
+// columns into NR-wide rows); skipping it pays off where A is packed ahead of time and B is
+// a small per-call operand, as in the recurrent layers' per-step products, whose B packing
+// otherwise costs a sizeable share of the step.
+template <class T>
+bool use_unpacked_b(const Gemm<T>& g) {
+  return g.cfg.ukr_unpacked_b != nullptr && g.rsb == 1 && g.bpacked == nullptr;
+}
 
 // Synchronises the nth threads running one product. With one thread there is nothing to
 // wait for, and an `omp barrier` must not run: inside an enclosing parallel region (a gemm
@@ -112,6 +124,11 @@ void macro_kernel(const Gemm<T>& g, const T* apack, const T* bpack, int64_t mc, 
   const int MR = g.cfg.mr, NR = g.cfg.nr;
   const int64_t m_panels = ceil_div(mc, MR);
   alignas(64) T tile[kMaxTile] = {};
+  // Unpacked B (bpack is then B's block itself): an edge micro-panel is packed here, once
+  // for the run of tiles that share it.
+  thread_local PackBuffer<T> edge_buf;
+  T* edge = g.b_unpacked ? edge_buf.get(static_cast<size_t>(NR * kc)) : nullptr;
+  int64_t edge_jr = -1;
   for (int64_t t = t0; t < t1; ++t) {
     const int64_t jr = t / m_panels, ir = t % m_panels;
     const int64_t nr = std::min<int64_t>(NR, nc - jr * NR);
@@ -119,6 +136,18 @@ void macro_kernel(const Gemm<T>& g, const T* apack, const T* bpack, int64_t mc, 
     const T* ap = apack + ir * MR * kc;
     const T* bp = bpack + jr * NR * kc;
     T* cij = c + ir * MR * g.rsc + jr * NR * g.csc;
+    if (g.b_unpacked) {
+      bp = bpack + jr * NR * g.csb;
+      if (g.rsc == 1 && mr == MR && nr == NR) {
+        g.cfg.ukr_unpacked_b(kc, g.alpha, ap, bp, g.csb, beta, cij, g.csc);
+        continue;
+      }
+      if (edge_jr != jr) {
+        pack_panel<T>(NR, nr, kc, bp, g.csb, 1, edge);
+        edge_jr = jr;
+      }
+      bp = edge;
+    }
     if (g.rsc == 1 && mr == MR && nr == NR) {
       g.cfg.ukr(kc, g.alpha, ap, bp, beta, cij, g.csc);
       continue;
@@ -147,8 +176,9 @@ void run(const Gemm<T>& g, int t, int nth) {
 
       int64_t q0, q1;
       const T* bpack = g.bpacked != nullptr ? g.bpacked + jc * g.k + pc * n_panels * NR
-                                            : g.bpack;
-      if (g.bpacked == nullptr) {
+                       : g.b_unpacked      ? g.b + pc * g.rsb + jc * g.csb
+                                           : g.bpack;
+      if (g.bpacked == nullptr && !g.b_unpacked) {
         share(n_panels, t, nth, q0, q1);
         pack_block<T>(NR, nc, kc, g.b + pc * g.rsb + jc * g.csb, g.csb, g.rsb, g.bpack, q0,
                       q1);
@@ -220,7 +250,8 @@ void launch(Gemm<T>& g) {
   const int64_t m = g.m, n = g.n, k = g.k;
   thread_local PackBuffer<T> abuf, bbuf;
   if (g.apacked == nullptr) g.apack = abuf.get(static_cast<size_t>(g.mc * g.kc));
-  if (g.bpacked == nullptr) g.bpack = bbuf.get(static_cast<size_t>(g.nc * g.kc));
+  if (g.bpacked == nullptr && !g.b_unpacked)
+    g.bpack = bbuf.get(static_cast<size_t>(g.nc * g.kc));
 
   int nth = get_num_threads();
 #ifdef _OPENMP
@@ -251,6 +282,7 @@ void gemm_packed_impl(const GemmConfig<T>& cfg, int64_t m, T alpha, const T* a, 
            even_block(m, cfg.nc, cfg.nr), nullptr, nullptr};
   g.apacked = b.data();
   g.mpad = ceil_div(n, cfg.mr) * cfg.mr;
+  g.b_unpacked = use_unpacked_b(g);
   launch(g);
 }
 

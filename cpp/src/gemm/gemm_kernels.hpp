@@ -9,6 +9,11 @@
 //   b: packed B micro-panel, k rows of NR contiguous elements    (b[p * NR + j] = B(p, j))
 //   c: the tile, column-major: element (i, j) at c[i + j * ldc]  (unit row stride)
 //
+// A kernel for an unpacked B (ukr_unpacked_b, where an ISA has one) reads B element
+// (p, j) at b[p + j * ldb]: an operand whose columns run contiguously along k, such as
+// the rows of a small row-major activation in C^T = B^T A^T, is used where it lies
+// instead of being transposed into a micro-panel.
+//
 // Kernels handle full tiles only; the driver routes edge tiles and C with a non-unit row
 // stride through a local tile. beta == 0 means C is not read. Packed panels are 64-byte
 // aligned. This header is included by baseline and ISA files alike, so it holds no
@@ -25,6 +30,10 @@ template <class T>
 using GemmUkr = void (*)(int64_t k, T alpha, const T* a, const T* b, T beta, T* c,
                          int64_t ldc);
 
+template <class T>
+using GemmUkrUnpackedB = void (*)(int64_t k, T alpha, const T* a, const T* b, int64_t ldb,
+                                  T beta, T* c, int64_t ldc);
+
 // Kernels and block sizes for one ISA and dtype. MC is a multiple of MR, NC of NR.
 //   KC x NR  (B micro-panel) stays in L1 while the kernel sweeps the A block;
 //   MC x KC  (packed A block) stays in L2;
@@ -35,6 +44,7 @@ struct GemmConfig {
   GemmUkr<T> ukr;
   int mr, nr;
   int64_t kc, mc, nc;
+  GemmUkrUnpackedB<T> ukr_unpacked_b = nullptr;  // null: B is always packed
 };
 
 // The table for the given ISA (gemm_config.cpp).
@@ -46,11 +56,16 @@ const GemmConfig<double>& gemm_config_f64(Isa isa);
 namespace gemm_generic {
 template <class T, int MR, int NR>
 void ukr(int64_t k, T alpha, const T* a, const T* b, T beta, T* c, int64_t ldc);
+template <class T, int MR, int NR>
+void ukr_unpacked_b(int64_t k, T alpha, const T* a, const T* b, int64_t ldb, T beta, T* c,
+                    int64_t ldc);
 }  // namespace gemm_generic
 
 namespace gemm_avx512 {
 void ukr_f32_32x12(int64_t k, float alpha, const float* a, const float* b, float beta,
                    float* c, int64_t ldc);
+void ukr_f32_32x12_unpacked_b(int64_t k, float alpha, const float* a, const float* b,
+                              int64_t ldb, float beta, float* c, int64_t ldc);
 void ukr_f64_16x14(int64_t k, double alpha, const double* a, const double* b, double beta,
                    double* c, int64_t ldc);
 }  // namespace gemm_avx512

@@ -18,10 +18,13 @@ constexpr int kNR = 12;
 // How far ahead (in k steps) A is prefetched: A streams from L2, B sits in L1.
 constexpr int kPrefetchA = 8;
 
-}  // namespace
-
-void ukr_f32_32x12(int64_t k, float alpha, const float* a, const float* b, float beta,
-                   float* c, int64_t ldc) {
+// The body of both kernels. B element (p, j) is b[p * kNR + j] from a packed micro-panel,
+// or b[p + j * ldb] read straight from an unpacked operand whose NR columns are contiguous
+// along k (kUnpackedB): the broadcasts load from anywhere at the same cost, so such an
+// operand needs no packing. The arithmetic is the same either way.
+template <bool kUnpackedB>
+inline void ukr_32x12(int64_t k, float alpha, const float* a, const float* b, int64_t ldb,
+                      float beta, float* c, int64_t ldc) {
   __m512 lo[kNR], hi[kNR];
 #pragma GCC unroll 12
   for (int j = 0; j < kNR; ++j) {
@@ -31,6 +34,9 @@ void ukr_f32_32x12(int64_t k, float alpha, const float* a, const float* b, float
     _mm_prefetch(reinterpret_cast<const char*>(c + j * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + j * ldc + 16), _MM_HINT_T0);
   }
+  // Unpacked B: columns 0-5 and 6-11 addressed from two moving pointers at multiples of
+  // ldb, which x86 addressing reaches with scaled index registers.
+  const float* b6 = b + 6 * ldb;
 
 #pragma GCC unroll 4
   for (int64_t p = 0; p < k; ++p) {
@@ -40,12 +46,14 @@ void ukr_f32_32x12(int64_t k, float alpha, const float* a, const float* b, float
     const __m512 a1 = _mm512_load_ps(a + 16);
 #pragma GCC unroll 12
     for (int j = 0; j < kNR; ++j) {
-      const __m512 bj = _mm512_set1_ps(b[j]);
+      const float bv = kUnpackedB ? (j < 6 ? b[j * ldb] : b6[(j - 6) * ldb]) : b[j];
+      const __m512 bj = _mm512_set1_ps(bv);
       lo[j] = _mm512_fmadd_ps(a0, bj, lo[j]);
       hi[j] = _mm512_fmadd_ps(a1, bj, hi[j]);
     }
     a += kMR;
-    b += kNR;
+    b += kUnpackedB ? 1 : kNR;
+    b6 += 1;
   }
 
   const __m512 va = _mm512_set1_ps(alpha);
@@ -66,6 +74,18 @@ void ukr_f32_32x12(int64_t k, float alpha, const float* a, const float* b, float
                        _mm512_fmadd_ps(vb, _mm512_loadu_ps(cj + 16), _mm512_mul_ps(va, hi[j])));
     }
   }
+}
+
+}  // namespace
+
+void ukr_f32_32x12(int64_t k, float alpha, const float* a, const float* b, float beta,
+                   float* c, int64_t ldc) {
+  ukr_32x12<false>(k, alpha, a, b, 0, beta, c, ldc);
+}
+
+void ukr_f32_32x12_unpacked_b(int64_t k, float alpha, const float* a, const float* b,
+                              int64_t ldb, float beta, float* c, int64_t ldc) {
+  ukr_32x12<true>(k, alpha, a, b, ldb, beta, c, ldc);
 }
 
 }  // namespace gemm_avx512

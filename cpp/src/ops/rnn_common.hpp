@@ -107,14 +107,15 @@ PackedB<T> pack_recurrent(const RnnArgs& a, int64_t col0, int64_t n) {
   return PackedB<T>(a.units, n, r.data<T>() + col0 * r.strides()[1], r.strides()[0],
                     r.strides()[1]);
 }
-// The backward multiplies the same columns by the gate gradients as R @ dG^T, giving the
-// gradient of hm transposed: the batch is then the micro-kernel's long (MR) side, which
-// wastes fewer lanes on a small batch than dG @ R^T.
+// The backward multiplies the same columns by the gate gradients: dG @ R[:, cols]^T, with
+// R^T packed once here. The per-step operand dG then sits on the micro-kernel's broadcast
+// side, where its rows are read unpacked (gemm.cpp, use_unpacked_b), and the product comes
+// out as row-major (batch, units) rows like every other state buffer.
 template <class T>
-PackedA<T> pack_recurrent_a(const RnnArgs& a, int64_t col0, int64_t n) {
+PackedB<T> pack_recurrent_transposed(const RnnArgs& a, int64_t col0, int64_t n) {
   const Tensor& r = a.recurrent_kernel;
-  return PackedA<T>(a.units, n, r.data<T>() + col0 * r.strides()[1], r.strides()[0],
-                    r.strides()[1]);
+  return PackedB<T>(n, a.units, r.data<T>() + col0 * r.strides()[1], r.strides()[1],
+                    r.strides()[0]);
 }
 
 // Allocates xh (time-major) and fills its x and ones columns (the time loop writes hm).
@@ -279,8 +280,8 @@ struct RnnBackwardLoop {
   T* carry;     // (batch, units), with a mask only
   const bool* mask;
   const T* rmask;
-  T* dht;       // (units, batch): the product through R, transposed
-  Tensor dh_t, dhn_t, carry_t, dy_t, dht_t;
+  T* dhr;       // (batch, units): the product through R
+  Tensor dh_t, dhn_t, carry_t, dy_t, dhr_t;
 
   RnnBackwardLoop(const RnnArgs& args, const Tensor& d_output, const Tensor& d_h)
       : a(args), batch(args.batch), time(args.time), units(args.units), dy(nullptr),
@@ -289,10 +290,10 @@ struct RnnBackwardLoop {
                                             : nullptr) {
     dh_t = Tensor::empty(Dims{batch, units}, args.dtype);
     dhn_t = Tensor::empty(Dims{batch, units}, args.dtype);
-    dht_t = Tensor::empty(Dims{units, batch}, args.dtype);
+    dhr_t = Tensor::empty(Dims{batch, units}, args.dtype);
     dh = dh_t.data<T>();
     dhn = dhn_t.data<T>();
-    dht = dht_t.data<T>();
+    dhr = dhr_t.data<T>();
     if (d_h.defined()) std::memcpy(dh, d_h.contiguous().data<T>(), batch * units * sizeof(T));
     else std::memset(dh, 0, batch * units * sizeof(T));
     carry = nullptr;
@@ -348,35 +349,33 @@ struct RnnBackwardLoop {
       if (keep(b, t)) fn(b);
   }
 
-  // The gradient of hm through R, transposed: columns [b0, b1) of dst_t (units, batch) =
-  // R[:, col0 : col0 + n] @ dg[t, b, col0 : col0 + n]^T, with r packed by pack_recurrent_a;
-  // dg rows `ldg` wide.
+  // The gradient of hm through R: rows [b0, b1) of dst (batch, units) =
+  // dg[t, b, col0 : col0 + n] @ R[:, col0 : col0 + n]^T, with r packed by
+  // pack_recurrent_transposed; dg rows `ldg` wide.
   void recurrent_product(int64_t t, int64_t b0, int64_t b1, const T* dg, int64_t ldg,
-                         int64_t col0, const PackedA<T>& r, T* dst_t) const {
-    gemm(r, b1 - b0, T(1), dg + a.row(b0, t) * ldg + col0, 1, ldg, T(0), dst_t + b0, batch);
+                         int64_t col0, const PackedB<T>& r, T* dst) const {
+    gemm(b1 - b0, T(1), dg + a.row(b0, t) * ldg + col0, ldg, 1, r, T(0), dst + b0 * units,
+         units);
   }
 
-  // Rows [b0, b1) of dst (batch, units) = src_t (units, batch) transposed, unmasked rows.
-  void transpose_rows(int64_t t, int64_t b0, int64_t b1, const T* src_t, T* dst) const {
-    for (int64_t b = b0; b < b1; ++b) {
-      if (!keep(b, t)) continue;
-      T* d = dst + b * units;
-      for (int64_t j = 0; j < units; ++j) d[j] = src_t[j * batch + b];
-    }
-  }
+  // Whether finish_step has nothing to do but take the product as it is, so the product
+  // may be written straight into dh.
+  bool product_is_dh(bool direct) const { return !direct && mask == nullptr && rmask == nullptr; }
 
-  // dh = gradient of h_prev: (the product through R, dht transposed, plus, with `direct`,
+  // dh = gradient of h_prev: (the product through R, rows of `dhr`, plus, with `direct`,
   // the direct gradient of hm the row pass left in dh) times the recurrent mask, for
-  // unmasked rows.
-  void finish_step(int64_t s, int64_t b0, int64_t b1, const T* dht, bool direct) const {
+  // unmasked rows. With product_is_dh, the product is already in dh.
+  void finish_step(int64_t s, int64_t b0, int64_t b1, const T* dhr, bool direct) const {
+    if (product_is_dh(direct)) return;
     const int64_t t = time_at(s);
     for (int64_t b = b0; b < b1; ++b) {
       if (!keep(b, t)) continue;
       T* dhb = dh + b * units;
+      const T* pb = dhr + b * units;
       if (direct) {
-        for (int64_t j = 0; j < units; ++j) dhb[j] += dht[j * batch + b];
+        for (int64_t j = 0; j < units; ++j) dhb[j] += pb[j];
       } else {
-        for (int64_t j = 0; j < units; ++j) dhb[j] = dht[j * batch + b];
+        std::memcpy(dhb, pb, units * sizeof(T));
       }
       if (rmask != nullptr) {
         const T* m = rmask + b * units;
@@ -384,6 +383,9 @@ struct RnnBackwardLoop {
       }
     }
   }
+
+  // Where recurrent_product should write for finish_step(s, ..., direct).
+  T* product_target(bool direct) const { return product_is_dh(direct) ? dh : dhr; }
 };
 
 }  // namespace nncore

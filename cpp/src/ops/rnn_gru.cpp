@@ -119,7 +119,7 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
     // dG_in (x W parts) and dG_rec (hm R parts) differ in the h slot by the factor r.
     Tensor dgr_t = seq_buffer(a, gu, masked);
     T* dgr = dgr_t.data<T>();
-    const PackedA<T> rt = pack_recurrent_a<T>(a, 0, gu);
+    const PackedB<T> rt = pack_recurrent_transposed<T>(a, 0, gu);
     rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {
       for (int64_t s = time - 1; s >= 0; --s) {
         loop.step_rows(s, b0, b1, [&](int64_t b, int64_t t) {
@@ -128,8 +128,8 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
                                loop.dhn + b * u, dgi + r * gu, dgr + r * gu, loop.dh + b * u);
         });
         if (s > 0 || wanted.h0) {
-          loop.recurrent_product(loop.time_at(s), b0, b1, dgr, gu, 0, rt, loop.dht);
-          loop.finish_step(s, b0, b1, loop.dht, true);
+          loop.recurrent_product(loop.time_at(s), b0, b1, dgr, gu, 0, rt, loop.dhr);
+          loop.finish_step(s, b0, b1, loop.dhr, true);
         }
       }
     });
@@ -147,8 +147,8 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
   } else {
     Tensor drh_t = Tensor::empty(Dims{a.batch, u}, a.dtype);
     T* drh = drh_t.data<T>();
-    const PackedA<T> rt_zr = pack_recurrent_a<T>(a, 0, 2 * u);
-    const PackedA<T> rt_h = pack_recurrent_a<T>(a, 2 * u, u);
+    const PackedB<T> rt_zr = pack_recurrent_transposed<T>(a, 0, 2 * u);
+    const PackedB<T> rt_h = pack_recurrent_transposed<T>(a, 2 * u, u);
     rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {
       for (int64_t s = time - 1; s >= 0; --s) {
         const int64_t t = loop.time_at(s);
@@ -158,16 +158,16 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
                                   dgi + r * gu, loop.dh + b * u);
         });
         // d(r hm) = dG_h @ R_h^T, then dr and the reset path's share of dhm.
-        loop.recurrent_product(t, b0, b1, dgi, gu, 2 * u, rt_h, loop.dht);
-        loop.transpose_rows(t, b0, b1, loop.dht, drh);
+        // (Rows of masked steps come out as zeros and go unused.)
+        loop.recurrent_product(t, b0, b1, dgi, gu, 2 * u, rt_h, drh);
         loop.unmasked_rows(t, b0, b1, [&](int64_t b) {
           const int64_t r = a.row(b, t);
           k.gru_before_zr_backward(ra, u, g + r * gu, hm + r * ld, drh + b * u, dgi + r * gu,
                                    loop.dh + b * u);
         });
         if (s > 0 || wanted.h0) {
-          loop.recurrent_product(t, b0, b1, dgi, gu, 0, rt_zr, loop.dht);
-          loop.finish_step(s, b0, b1, loop.dht, true);
+          loop.recurrent_product(t, b0, b1, dgi, gu, 0, rt_zr, loop.dhr);
+          loop.finish_step(s, b0, b1, loop.dhr, true);
         }
       }
     });

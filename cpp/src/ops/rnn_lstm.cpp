@@ -70,7 +70,7 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
   const T* act_c = tape.aux1.data<T>();
   const RnnBackwardLoop<T> loop(a, d_output, d_h);
   const Activation ra = a.options.recurrent_activation, act = a.options.activation;
-  const PackedA<T> rt = pack_recurrent_a<T>(a, 0, gu);
+  const PackedB<T> rt = pack_recurrent_transposed<T>(a, 0, gu);
   rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {
     for (int64_t s = time - 1; s >= 0; --s) {
       loop.step_rows(s, b0, b1, [&](int64_t b, int64_t t) {
@@ -79,8 +79,9 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
                         loop.dhn + b * u, dc + b * u, dg + r * gu);
       });
       if (s > 0 || wanted.h0) {
-        loop.recurrent_product(loop.time_at(s), b0, b1, dg, gu, 0, rt, loop.dht);
-        loop.finish_step(s, b0, b1, loop.dht, false);
+        loop.recurrent_product(loop.time_at(s), b0, b1, dg, gu, 0, rt,
+                               loop.product_target(false));
+        loop.finish_step(s, b0, b1, loop.dhr, false);
       }
     }
   });
