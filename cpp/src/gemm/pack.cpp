@@ -5,6 +5,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 namespace nncore {
 namespace {
@@ -134,10 +137,21 @@ void pack_panel(int W, int64_t w, int64_t k, const T* src, int64_t s_w, int64_t 
 // Full panels [q0, q1) whose lines are contiguous (s_w == 1): walk k outermost so the reads
 // sweep each source row once, left to right, across all panels: one sequential stream the
 // hardware prefetcher follows, instead of one short strided stream per panel.
+//
+// The rows are usually far apart (a panel of a wide matrix), so each one starts a new
+// stream the prefetcher has not seen: it is requested a few rows ahead, which is what keeps
+// this copy from waiting on the L3 or memory at every row.
 template <class T, int W>
 void pack_rows(int64_t k, const T* src, int64_t s_k, T* dst, int64_t q0, int64_t q1) {
+  constexpr int64_t kRowsAhead = 4;
+  constexpr int64_t kLine = 64 / sizeof(T);
   for (int64_t p = 0; p < k; ++p) {
     const T* s = src + p * s_k;
+#if defined(__SSE__)
+    if (p + kRowsAhead < k)
+      for (int64_t e = q0 * W; e < q1 * W; e += kLine)
+        _mm_prefetch(reinterpret_cast<const char*>(s + kRowsAhead * s_k + e), _MM_HINT_T0);
+#endif
     T* d = dst + p * W;
     for (int64_t q = q0; q < q1; ++q)
       for (int r = 0; r < W; ++r) d[q * W * k + r] = s[q * W + r];

@@ -97,6 +97,19 @@ inline int64_t rnn_row_grain(int64_t row_elements) {
   return row_elements >= 4096 ? 1 : 4096 / (row_elements > 0 ? row_elements : 1);
 }
 
+// Requests `bytes` from p into L2 (for reading, or `for_write`). The time loops use it to
+// fetch a row of the tape one step ahead: the tape of a sequence is megabytes, far larger
+// than L2, and each step's block would otherwise be read at L3 latency by the row passes,
+// which do too little arithmetic to hide it. Issued while the current step works, the
+// fetch overlaps with that step's row pass and product.
+inline void rnn_prefetch(const void* p, int64_t bytes, bool for_write = false) {
+  const char* c = static_cast<const char*>(p);
+  for (int64_t off = 0; off < bytes; off += 64) {
+    if (for_write) __builtin_prefetch(c + off, 1, 2);
+    else __builtin_prefetch(c + off, 0, 2);
+  }
+}
+
 // ---------------------------------------------------------------- shared GEMMs
 
 // Columns [col0, col0 + n) of the recurrent kernel, packed once per sequence for the

@@ -73,8 +73,17 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
   const PackedB<T> rt = pack_recurrent_transposed<T>(a, 0, gu);
   rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {
     for (int64_t s = time - 1; s >= 0; --s) {
+      const bool ahead = s > 0;
+      const int64_t next_t = ahead ? loop.time_at(s - 1) : 0;
       loop.step_rows(s, b0, b1, [&](int64_t b, int64_t t) {
         const int64_t r = a.row(b, t);
+        if (ahead) {  // what the row pass of the step before reads and writes
+          const int64_t rn = a.row(b, next_t);
+          rnn_prefetch(g + rn * gu, gu * sizeof(T));
+          rnn_prefetch(c_prev + rn * u, u * sizeof(T));
+          rnn_prefetch(act_c + rn * u, u * sizeof(T));
+          rnn_prefetch(dg + rn * gu, gu * sizeof(T), true);
+        }
         k.lstm_backward(ra, act, u, g + r * gu, c_prev + r * u, act_c + r * u,
                         loop.dhn + b * u, dc + b * u, dg + r * gu);
       });
