@@ -122,6 +122,26 @@ def test_outputs_and_all_gradients_match_pytorch(cell, nonlinearity, go_backward
         np.testing.assert_allclose(mine.grad.numpy(), expected, **tol)
 
 
+@pytest.mark.parametrize("cell", ["lstm", "gru"])
+def test_saturated_and_nan_gates_match_pytorch(cell):
+    """Pre-activations far outside the gates' working range saturate to 0 / 1 / +-1 as in
+    PyTorch, and a NaN in one row's input gives NaN in that row only (the float32 gate
+    passes clamp their exponentials)."""
+    rng = np.random.default_rng(5)
+    batch, time, features, units = 4, 3, 5, 33
+    kernel, rkernel, bias = random_weights(cell, features, units, rng)
+    module = torch_module(cell, features, units, kernel, rkernel, bias, "tanh")
+    x = (rng.standard_normal((batch, time, features)) * 60).astype(np.float32)
+    x[1, 0] = [1e30, -1e30, 200.0, -200.0, 0.0]
+    x[2, 1, 3] = np.nan
+    ours = run(cell, *leaves(x, None, None, kernel, rkernel, bias, dtype=nncore.float32))
+    with torch.no_grad():
+        theirs = module(torch.tensor(x))
+    np.testing.assert_allclose(ours[0].numpy(), theirs[0].numpy(), rtol=1e-5, atol=1e-6)
+    out = ours[0].numpy()
+    assert np.isnan(out[2, 1:]).all() and not np.isnan(np.delete(out, 2, axis=0)).any()
+
+
 # ---------------------------------------------------------------- against NumPy
 
 @pytest.mark.parametrize("cell,options", [

@@ -20,10 +20,11 @@
 
 // e^x, x clamped to [-88, 88] (the gates never need more: sigmoid and tanh are 0 or +-1
 // to float precision well inside that range): x = n ln2 + r, the same Cephes polynomial as
-// k_exp, then 2^n put straight into the exponent field (n in [-127, 127]). NaN propagates.
+// k_exp, then vscalefps multiplies by 2^n in one instruction. NaN propagates: vminps and
+// vmaxps return their second operand when either is NaN, and x is passed second.
 inline __m512 v_exp(__m512 x) {
-  const __m512 xc = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.0f)),
-                                  _mm512_set1_ps(-88.0f));
+  const __m512 xc = _mm512_max_ps(_mm512_set1_ps(-88.0f),
+                                  _mm512_min_ps(_mm512_set1_ps(88.0f), x));
   const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504088896341f)),
                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
   __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), xc);
@@ -36,11 +37,7 @@ inline __m512 v_exp(__m512 x) {
   p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
   const __m512 y = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r),
                                  _mm512_set1_ps(1.0f));
-  const __m512i e = _mm512_slli_epi32(
-      _mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
-  const __m512 out = _mm512_mul_ps(y, _mm512_castsi512_ps(e));
-  // NaN in, NaN out (the clamps above would have turned it into a number).
-  return _mm512_mask_blend_ps(_mm512_cmp_ps_mask(x, x, _CMP_UNORD_Q), out, x);
+  return _mm512_scalef_ps(y, n);
 }
 
 // 1 / d for d >= 1 (every denominator here): rcp14, one Newton step.
@@ -81,30 +78,71 @@ inline __mmask16 v_tail(int64_t n) {
   return static_cast<__mmask16>((n >= 16 ? 0xffffu : ((1u << n) - 1u)));
 }
 
-// lstm_forward_row's default pair (sigmoid, tanh), 16 units at a time.
+// lstm_forward_row's default pair (sigmoid, tanh) on 16 units (the lanes of m).
+inline void lstm_forward_default_16(__mmask16 m, float* gi, float* gf, float* gg, float* go,
+                                    const float* c_prev, float* c, float* act_c, float* h) {
+  const __m512 i = v_sigmoid(_mm512_maskz_loadu_ps(m, gi));
+  const __m512 f = v_sigmoid(_mm512_maskz_loadu_ps(m, gf));
+  const __m512 g = v_tanh(_mm512_maskz_loadu_ps(m, gg));
+  const __m512 o = v_sigmoid(_mm512_maskz_loadu_ps(m, go));
+  const __m512 cn = _mm512_fmadd_ps(f, _mm512_maskz_loadu_ps(m, c_prev), _mm512_mul_ps(i, g));
+  const __m512 ac = v_tanh(cn);
+  _mm512_mask_storeu_ps(gi, m, i);
+  _mm512_mask_storeu_ps(gf, m, f);
+  _mm512_mask_storeu_ps(gg, m, g);
+  _mm512_mask_storeu_ps(go, m, o);
+  _mm512_mask_storeu_ps(c, m, cn);
+  _mm512_mask_storeu_ps(act_c, m, ac);
+  _mm512_mask_storeu_ps(h, m, _mm512_mul_ps(o, ac));
+}
+
+// lstm_forward_row's default pair, 64 units at a time, then 16.
+//
+// Each unit's math is one long dependent chain (a sigmoid or tanh is some 25 dependent
+// instructions, and tanh(c) waits for all four gates): taken 16 units at a time, the
+// out-of-order window holds little more than one such chain and the FMA ports sit idle
+// about half the time. Four vectors go through each stage together, so four independent
+// chains are always in flight.
 inline void lstm_forward_default(int64_t u, float* gates, const float* c_prev, float* c,
                                  float* act_c, float* h) {
+  constexpr int kV = 4;
   float* gi = gates;
   float* gf = gates + u;
   float* gg = gates + 2 * u;
   float* go = gates + 3 * u;
-  for (int64_t j = 0; j < u; j += 16) {
-    const __mmask16 m = v_tail(u - j);
-    const __m512 i = v_sigmoid(_mm512_maskz_loadu_ps(m, gi + j));
-    const __m512 f = v_sigmoid(_mm512_maskz_loadu_ps(m, gf + j));
-    const __m512 g = v_tanh(_mm512_maskz_loadu_ps(m, gg + j));
-    const __m512 o = v_sigmoid(_mm512_maskz_loadu_ps(m, go + j));
-    const __m512 cn = _mm512_fmadd_ps(f, _mm512_maskz_loadu_ps(m, c_prev + j),
-                                      _mm512_mul_ps(i, g));
-    const __m512 ac = v_tanh(cn);
-    _mm512_mask_storeu_ps(gi + j, m, i);
-    _mm512_mask_storeu_ps(gf + j, m, f);
-    _mm512_mask_storeu_ps(gg + j, m, g);
-    _mm512_mask_storeu_ps(go + j, m, o);
-    _mm512_mask_storeu_ps(c + j, m, cn);
-    _mm512_mask_storeu_ps(act_c + j, m, ac);
-    _mm512_mask_storeu_ps(h + j, m, _mm512_mul_ps(o, ac));
+  int64_t j = 0;
+  for (; j + 16 * kV <= u; j += 16 * kV) {
+    __m512 cn[kV], o[kV];
+#pragma GCC unroll 4
+    for (int q = 0; q < kV; ++q) {
+      const int64_t at = j + 16 * q;
+      const __m512 i = v_sigmoid(_mm512_loadu_ps(gi + at));
+      const __m512 g = v_tanh(_mm512_loadu_ps(gg + at));
+      _mm512_storeu_ps(gi + at, i);
+      _mm512_storeu_ps(gg + at, g);
+      cn[q] = _mm512_mul_ps(i, g);
+    }
+#pragma GCC unroll 4
+    for (int q = 0; q < kV; ++q) {
+      const int64_t at = j + 16 * q;
+      const __m512 f = v_sigmoid(_mm512_loadu_ps(gf + at));
+      _mm512_storeu_ps(gf + at, f);
+      cn[q] = _mm512_fmadd_ps(f, _mm512_loadu_ps(c_prev + at), cn[q]);
+      _mm512_storeu_ps(c + at, cn[q]);
+      o[q] = v_sigmoid(_mm512_loadu_ps(go + at));
+      _mm512_storeu_ps(go + at, o[q]);
+    }
+#pragma GCC unroll 4
+    for (int q = 0; q < kV; ++q) {
+      const int64_t at = j + 16 * q;
+      const __m512 ac = v_tanh(cn[q]);
+      _mm512_storeu_ps(act_c + at, ac);
+      _mm512_storeu_ps(h + at, _mm512_mul_ps(o[q], ac));
+    }
   }
+  for (; j < u; j += 16)
+    lstm_forward_default_16(v_tail(u - j), gi + j, gf + j, gg + j, go + j, c_prev + j, c + j,
+                            act_c + j, h + j);
 }
 
 // gru_after_forward_row's default pair, 16 units at a time (rec_bias may be null).
