@@ -199,16 +199,4 @@ Tensor rnn_grad_weights(const RnnArgs& a, const Tensor& xh, int64_t col0, int64_
   return out;
 }
 
-RnnGrads rnn_weight_grads(const RnnArgs& a, const Tensor& xh, const Tensor& dg,
-                          const RnnWanted& wanted) {
-  RnnGrads grads;
-  if (!(wanted.kernel || wanted.bias || wanted.recurrent_kernel)) return grads;
-  const int64_t f = a.features, u = a.units, n = a.gates * u;
-  const Tensor all = rnn_grad_weights(a, xh, 0, f + 1 + u, dg, n, n);
-  if (wanted.kernel) grads.kernel = all.slice(0, 0, f, 1);
-  if (wanted.bias) grads.bias = all.select(0, f);
-  if (wanted.recurrent_kernel) grads.recurrent_kernel = all.slice(0, f + 1, f + 1 + u, 1);
-  return grads;
-}
-
 }  // namespace nncore

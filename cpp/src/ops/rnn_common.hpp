@@ -170,10 +170,86 @@ void rnn_at_b(int64_t rows, int64_t cols_a, int64_t cols_b, const T* a, int64_t 
 // dX (batch, time, features) = dG @ kernel^T, dG the (time * batch, k * units) gate
 // gradients of the input projection (a permuted view of a time-major result).
 Tensor rnn_grad_input(const RnnArgs& a, const Tensor& d_gates);
-// dW, db and dR of the cells whose input and recurrent products share one gate gradient
-// dG (SimpleRNN, LSTM): [x, 1, hm]^T @ dG in one GEMM, returned as views of its rows.
-RnnGrads rnn_weight_grads(const RnnArgs& a, const Tensor& xh, const Tensor& dg,
-                          const RnnWanted& wanted);
+
+// The gate gradients dG of the cells whose input and recurrent products share them
+// (SimpleRNN, LSTM), held one block of time steps at a time, and what is taken from each
+// block once its rows are final: the weight gradients [x, 1, hm]^T @ dG (dW, db and dR, as
+// views of its rows) and the input gradient dG @ kernel^T.
+//
+// Why blocks: dG of a whole sequence (time * batch * k * units values, 3.5 MiB for an
+// LSTM(128) over 28 steps of 64) is far larger than L2. Kept whole, each row written cost
+// a read for ownership and a write-back to memory, and the weight-gradient product read it
+// all back. A block of about 256 rows stays in L2 from the row passes that write it to the
+// products that consume it. Each block's products run over all batch rows, with every
+// thread, so the sums are the same for any thread count.
+template <class T>
+class RnnGateGrads {
+ public:
+  RnnGateGrads(const RnnArgs& a, const Tensor& xh, const RnnWanted& wanted)
+      : a_(a), xh_(xh), wanted_(wanted), width_(a.gates * a.units) {
+    constexpr int64_t kRowsPerBlock = 256;
+    steps_ = a.batch >= kRowsPerBlock ? 1 : (kRowsPerBlock + a.batch - 1) / a.batch;
+    if (steps_ > a.time) steps_ = a.time;
+    block_ = Tensor::empty(Dims{steps_ * a.batch, width_}, a.dtype);
+    if (wanted.kernel || wanted.bias || wanted.recurrent_kernel)
+      sum_ = Tensor::empty(Dims{a.features + 1 + a.units, width_}, a.dtype);
+    if (wanted.x) dx_ = Tensor::empty(Dims{a.time, a.batch, a.features}, a.dtype);
+  }
+
+  // Runs body(s_lo, s_hi) on blocks of processing steps, last to first. The body writes
+  // the dG rows of its steps (rows(t)); the block's products follow it.
+  template <class Body>
+  void for_blocks(Body&& body) {
+    for (int64_t s_hi = a_.time - 1; s_hi >= 0; s_hi -= steps_) {
+      const int64_t s_lo = s_hi + 1 > steps_ ? s_hi + 1 - steps_ : 0;
+      // Processing steps map to a run of input steps, whichever the direction.
+      t_lo_ = a_.options.go_backwards ? a_.time - 1 - s_hi : s_lo;
+      const int64_t rows = (s_hi - s_lo + 1) * a_.batch;
+      // Masked steps leave their rows untouched: they must be zero for the products.
+      if (a_.mask.defined()) std::memset(block_.data<T>(), 0, rows * width_ * sizeof(T));
+      body(s_lo, s_hi);
+      consume(rows);
+    }
+  }
+
+  // The dG rows of input step t, in the current block: row b at rows(t) + b * width().
+  T* rows(int64_t t) const { return block_.data<T>() + (t - t_lo_) * a_.batch * width_; }
+  int64_t width() const { return width_; }
+
+  RnnGrads finish() const {
+    RnnGrads grads;
+    const int64_t f = a_.features, u = a_.units;
+    if (wanted_.kernel) grads.kernel = sum_.slice(0, 0, f, 1);
+    if (wanted_.bias) grads.bias = sum_.select(0, f);
+    if (wanted_.recurrent_kernel) grads.recurrent_kernel = sum_.slice(0, f + 1, f + 1 + u, 1);
+    if (wanted_.x) grads.x = dx_.permute(Dims{1, 0, 2});
+    return grads;
+  }
+
+ private:
+  void consume(int64_t rows) {
+    const int64_t first = t_lo_ * a_.batch, f = a_.features;
+    const T* dg = block_.data<T>();
+    if (sum_.defined()) {
+      const int64_t w = RnnXh(f, a_.units).width;
+      gemm(sum_.size(0), width_, rows, T(1), xh_.data<T>() + first * w, 1, w, dg, width_, 1,
+           started_ ? T(1) : T(0), sum_.data<T>(), width_, 1);
+      started_ = true;
+    }
+    if (dx_.defined()) {
+      const Tensor& k = a_.kernel;
+      gemm(rows, f, width_, T(1), dg, width_, 1, k.data<T>(), k.strides()[1], k.strides()[0],
+           T(0), dx_.data<T>() + first * f, f, 1);
+    }
+  }
+
+  const RnnArgs& a_;
+  Tensor xh_;
+  RnnWanted wanted_;
+  int64_t width_, steps_ = 1, t_lo_ = 0;
+  Tensor block_, sum_, dx_;
+  bool started_ = false;
+};
 // xh[:, col0 : col0 + cols]^T @ dg over all (batch, time) rows: a (cols, n) tensor, dg
 // rows `ldg` apart, n of their columns.
 Tensor rnn_grad_weights(const RnnArgs& a, const Tensor& xh, int64_t col0, int64_t cols,
@@ -363,12 +439,11 @@ struct RnnBackwardLoop {
   }
 
   // The gradient of hm through R: rows [b0, b1) of dst (batch, units) =
-  // dg[t, b, col0 : col0 + n] @ R[:, col0 : col0 + n]^T, with r packed by
-  // pack_recurrent_transposed; dg rows `ldg` wide.
-  void recurrent_product(int64_t t, int64_t b0, int64_t b1, const T* dg, int64_t ldg,
-                         int64_t col0, const PackedB<T>& r, T* dst) const {
-    gemm(b1 - b0, T(1), dg + a.row(b0, t) * ldg + col0, ldg, 1, r, T(0), dst + b0 * units,
-         units);
+  // dg_t[b, col0 : col0 + n] @ R[:, col0 : col0 + n]^T, with r packed by
+  // pack_recurrent_transposed; dg_t: one step's gate-gradient rows, `ldg` apart.
+  void recurrent_product(int64_t b0, int64_t b1, const T* dg_t, int64_t ldg, int64_t col0,
+                         const PackedB<T>& r, T* dst) const {
+    gemm(b1 - b0, T(1), dg_t + b0 * ldg + col0, ldg, 1, r, T(0), dst + b0 * units, units);
   }
 
   // Whether finish_step has nothing to do but take the product as it is, so the product

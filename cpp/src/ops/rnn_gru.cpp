@@ -128,7 +128,8 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
                                loop.dhn + b * u, dgi + r * gu, dgr + r * gu, loop.dh + b * u);
         });
         if (s > 0 || wanted.h0) {
-          loop.recurrent_product(loop.time_at(s), b0, b1, dgr, gu, 0, rt, loop.dhr);
+          loop.recurrent_product(b0, b1, dgr + loop.time_at(s) * a.batch * gu, gu, 0, rt,
+                                 loop.dhr);
           loop.finish_step(s, b0, b1, loop.dhr, true);
         }
       }
@@ -159,14 +160,14 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
         });
         // d(r hm) = dG_h @ R_h^T, then dr and the reset path's share of dhm.
         // (Rows of masked steps come out as zeros and go unused.)
-        loop.recurrent_product(t, b0, b1, dgi, gu, 2 * u, rt_h, drh);
+        loop.recurrent_product(b0, b1, dgi + t * a.batch * gu, gu, 2 * u, rt_h, drh);
         loop.unmasked_rows(t, b0, b1, [&](int64_t b) {
           const int64_t r = a.row(b, t);
           k.gru_before_zr_backward(ra, u, g + r * gu, hm + r * ld, drh + b * u, dgi + r * gu,
                                    loop.dh + b * u);
         });
         if (s > 0 || wanted.h0) {
-          loop.recurrent_product(t, b0, b1, dgi, gu, 0, rt_zr, loop.dhr);
+          loop.recurrent_product(b0, b1, dgi + t * a.batch * gu, gu, 0, rt_zr, loop.dhr);
           loop.finish_step(s, b0, b1, loop.dhr, true);
         }
       }

@@ -56,12 +56,8 @@ template <class T>
 RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
                   const Tensor& d_h, const Tensor& d_c, const RnnWanted& wanted) {
   const RnnRowKernels<T>& k = rnn_row_kernels<T>();
-  const int64_t u = a.units, time = a.time, gu = 4 * u;
-  const Dims shape{time, a.batch, gu};
-  // Masked steps leave their rows of dG untouched: they must start at zero.
-  Tensor dg_t = a.mask.defined() ? full(shape, 0.0, a.dtype) : Tensor::empty(shape, a.dtype);
+  const int64_t u = a.units, gu = 4 * u;
   Tensor dc_t = Tensor::empty(Dims{a.batch, u}, a.dtype);
-  T* dg = dg_t.data<T>();
   T* dc = dc_t.data<T>();
   if (d_c.defined()) std::memcpy(dc, d_c.contiguous().data<T>(), a.batch * u * sizeof(T));
   else std::memset(dc, 0, a.batch * u * sizeof(T));
@@ -71,31 +67,32 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
   const RnnBackwardLoop<T> loop(a, d_output, d_h);
   const Activation ra = a.options.recurrent_activation, act = a.options.activation;
   const PackedB<T> rt = pack_recurrent_transposed<T>(a, 0, gu);
-  rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {
-    for (int64_t s = time - 1; s >= 0; --s) {
-      const bool ahead = s > 0;
-      const int64_t next_t = ahead ? loop.time_at(s - 1) : 0;
-      loop.step_rows(s, b0, b1, [&](int64_t b, int64_t t) {
-        const int64_t r = a.row(b, t);
-        if (ahead) {  // what the row pass of the step before reads and writes
-          const int64_t rn = a.row(b, next_t);
-          rnn_prefetch(g + rn * gu, gu * sizeof(T));
-          rnn_prefetch(c_prev + rn * u, u * sizeof(T));
-          rnn_prefetch(act_c + rn * u, u * sizeof(T));
-          rnn_prefetch(dg + rn * gu, gu * sizeof(T), true);
+  RnnGateGrads<T> dg(a, tape.xh, wanted);
+  dg.for_blocks([&](int64_t s_lo, int64_t s_hi) {
+    rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {
+      for (int64_t s = s_hi; s >= s_lo; --s) {
+        T* dg_t = dg.rows(loop.time_at(s));
+        const bool ahead = s > 0;
+        const int64_t next_t = ahead ? loop.time_at(s - 1) : 0;
+        loop.step_rows(s, b0, b1, [&](int64_t b, int64_t t) {
+          const int64_t r = a.row(b, t);
+          if (ahead) {  // what the row pass of the step before reads
+            const int64_t rn = a.row(b, next_t);
+            rnn_prefetch(g + rn * gu, gu * sizeof(T));
+            rnn_prefetch(c_prev + rn * u, u * sizeof(T));
+            rnn_prefetch(act_c + rn * u, u * sizeof(T));
+          }
+          k.lstm_backward(ra, act, u, g + r * gu, c_prev + r * u, act_c + r * u,
+                          loop.dhn + b * u, dc + b * u, dg_t + b * gu);
+        });
+        if (s > 0 || wanted.h0) {
+          loop.recurrent_product(b0, b1, dg_t, gu, 0, rt, loop.product_target(false));
+          loop.finish_step(s, b0, b1, loop.dhr, false);
         }
-        k.lstm_backward(ra, act, u, g + r * gu, c_prev + r * u, act_c + r * u,
-                        loop.dhn + b * u, dc + b * u, dg + r * gu);
-      });
-      if (s > 0 || wanted.h0) {
-        loop.recurrent_product(loop.time_at(s), b0, b1, dg, gu, 0, rt,
-                               loop.product_target(false));
-        loop.finish_step(s, b0, b1, loop.dhr, false);
       }
-    }
+    });
   });
-  RnnGrads grads = rnn_weight_grads(a, tape.xh, dg_t, wanted);
-  if (wanted.x) grads.x = rnn_grad_input(a, dg_t);
+  RnnGrads grads = dg.finish();
   if (wanted.h0) grads.h0 = loop.dh_t;
   if (wanted.c0) grads.c0 = dc_t;
   return grads;

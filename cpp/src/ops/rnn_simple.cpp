@@ -41,30 +41,27 @@ template <class T>
 RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
                   const Tensor& d_h, const RnnWanted& wanted) {
   const RnnRowKernels<T>& k = rnn_row_kernels<T>();
-  const int64_t u = a.units, time = a.time;
-  const Dims shape{time, a.batch, u};
-  // Masked steps leave their rows of dG untouched: they must start at zero.
-  Tensor dg_t = a.mask.defined() ? full(shape, 0.0, a.dtype) : Tensor::empty(shape, a.dtype);
-  T* dg = dg_t.data<T>();
+  const int64_t u = a.units;
   const T* g = tape.gates.data<T>();
   const RnnBackwardLoop<T> loop(a, d_output, d_h);
   const Activation act = a.options.activation;
   const PackedB<T> rt = pack_recurrent_transposed<T>(a, 0, u);
-  rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {
-    for (int64_t s = time - 1; s >= 0; --s) {
-      loop.step_rows(s, b0, b1, [&](int64_t b, int64_t t) {
-        const int64_t r = a.row(b, t) * u;
-        k.act_backward(act, g + r, loop.dhn + b * u, dg + r, u);
-      });
-      if (s > 0 || wanted.h0) {
-        loop.recurrent_product(loop.time_at(s), b0, b1, dg, u, 0, rt,
-                               loop.product_target(false));
-        loop.finish_step(s, b0, b1, loop.dhr, false);
+  RnnGateGrads<T> dg(a, tape.xh, wanted);
+  dg.for_blocks([&](int64_t s_lo, int64_t s_hi) {
+    rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {
+      for (int64_t s = s_hi; s >= s_lo; --s) {
+        T* dg_t = dg.rows(loop.time_at(s));
+        loop.step_rows(s, b0, b1, [&](int64_t b, int64_t t) {
+          k.act_backward(act, g + a.row(b, t) * u, loop.dhn + b * u, dg_t + b * u, u);
+        });
+        if (s > 0 || wanted.h0) {
+          loop.recurrent_product(b0, b1, dg_t, u, 0, rt, loop.product_target(false));
+          loop.finish_step(s, b0, b1, loop.dhr, false);
+        }
       }
-    }
+    });
   });
-  RnnGrads grads = rnn_weight_grads(a, tape.xh, dg_t, wanted);
-  if (wanted.x) grads.x = rnn_grad_input(a, dg_t);
+  RnnGrads grads = dg.finish();
   if (wanted.h0) grads.h0 = loop.dh_t;
   return grads;
 }
