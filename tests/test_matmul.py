@@ -23,6 +23,22 @@ def test_matmul_matches_numpy_for_strided_operands(dtype, data):
 
 
 @pytest.mark.parametrize("dtype", FLOAT_DTYPES)
+@pytest.mark.parametrize("beta", [0.0, 0.5])
+def test_every_width_of_the_last_column_of_tiles(dtype, beta):
+    """Products whose last column of micro-kernel tiles is 1 to 11 wide (the AVX-512 kernel
+    has narrower variants for it), over rows that fill whole tiles, with C read (beta) and
+    not. A row-major C of m rows is computed as C^T, whose tiles' columns are C's rows."""
+    rng = np.random.default_rng(11)
+    for m in range(12, 36):
+        a = rng.standard_normal((m, 45)).astype(dtype)
+        b = rng.standard_normal((45, 64)).astype(dtype)
+        c0 = rng.standard_normal((m, 64)).astype(dtype)
+        got = nncore.addmm(nncore.from_numpy(c0), nncore.from_numpy(a), nncore.from_numpy(b),
+                           beta=beta)
+        np.testing.assert_allclose(got.numpy(), beta * c0 + a @ b, **tol(dtype, 45))
+
+
+@pytest.mark.parametrize("dtype", FLOAT_DTYPES)
 @pytest.mark.parametrize("trans_a", [False, True])
 @pytest.mark.parametrize("trans_b", [False, True])
 @pytest.mark.parametrize("mnk", [(1, 1, 1), (7, 5, 3), (33, 47, 65), (128, 256, 784),

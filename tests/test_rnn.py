@@ -125,6 +125,29 @@ def test_outputs_and_all_gradients_match_pytorch(cell, nonlinearity, go_backward
         np.testing.assert_allclose(mine.grad.numpy(), expected, **tol)
 
 
+@pytest.mark.parametrize("batch", range(13, 25))
+def test_every_batch_width_of_the_step_products_matches_pytorch(batch):
+    """The per-step products read h and dG unpacked, one micro-kernel column per batch row:
+    batches of 13 to 24 rows end their last column of tiles at every width."""
+    rng = np.random.default_rng(batch)
+    time, features, units = 2, 3, 32
+    kernel, rkernel, bias = random_weights("lstm", features, units, rng, scale=0.2)
+    module = torch_module("lstm", features, units, kernel, rkernel, bias, "tanh")
+    x = rng.standard_normal((batch, time, features)).astype(np.float32)
+    h0 = (rng.standard_normal((batch, units)) * 0.5).astype(np.float32)
+    c0 = (rng.standard_normal((batch, units)) * 0.5).astype(np.float32)
+    ours = leaves(x, h0, c0, kernel, rkernel, bias, dtype=nncore.float32)
+    out, hn, cn = run("lstm", *ours)
+    (out.sum() + (hn * hn).sum()).backward()
+    h0t = torch.tensor(h0[None], requires_grad=True)
+    yt, (hnt, cnt) = module(torch.tensor(x), (h0t, torch.tensor(c0[None])))
+    (yt.sum() + (hnt * hnt).sum()).backward()
+    np.testing.assert_allclose(out.numpy(), yt.detach().numpy(), rtol=1e-5, atol=2e-6)
+    np.testing.assert_allclose(ours[1].grad.numpy(), h0t.grad.numpy()[0], rtol=2e-5, atol=2e-5)
+    for mine, expected in zip(ours[3:], torch_grads("lstm", module, units)):
+        np.testing.assert_allclose(mine.grad.numpy(), expected, rtol=2e-5, atol=2e-5)
+
+
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_saturated_and_nan_gates_match_pytorch(cell):
     """Pre-activations far outside the gates' working range saturate to 0 / 1 / +-1 as in

@@ -142,6 +142,10 @@ void macro_kernel(const Gemm<T>& g, const T* apack, const T* bpack, int64_t mc, 
         g.cfg.ukr_unpacked_b(kc, g.alpha, ap, bp, g.csb, beta, cij, g.csc);
         continue;
       }
+      if (g.rsc == 1 && mr == MR && g.cfg.ukr_narrow_unpacked_b != nullptr) {
+        g.cfg.ukr_narrow_unpacked_b(nr, kc, g.alpha, ap, bp, g.csb, beta, cij, g.csc);
+        continue;
+      }
       if (edge_jr != jr) {
         pack_panel<T>(NR, nr, kc, bp, g.csb, 1, edge);
         edge_jr = jr;
@@ -150,6 +154,10 @@ void macro_kernel(const Gemm<T>& g, const T* apack, const T* bpack, int64_t mc, 
     }
     if (g.rsc == 1 && mr == MR && nr == NR) {
       g.cfg.ukr(kc, g.alpha, ap, bp, beta, cij, g.csc);
+      continue;
+    }
+    if (g.rsc == 1 && mr == MR && g.cfg.ukr_narrow != nullptr) {
+      g.cfg.ukr_narrow(nr, kc, g.alpha, ap, bp, beta, cij, g.csc);
       continue;
     }
     // Edge tile or strided C: run the kernel on a local tile with the same arithmetic.

@@ -21,7 +21,9 @@ const GemmConfig<double> kGenericF64{"generic", gemm_generic::ukr<double, 8, 4>,
 const GemmConfig<float> kAvx2F32{"avx2", gemm_avx2::ukr_f32_16x6, 16, 6, 256, 144, 4080};
 const GemmConfig<double> kAvx2F64{"avx2", gemm_avx2::ukr_f64_8x6, 8, 6, 256, 72, 4080};
 const GemmConfig<float> kAvx512F32{"avx512", gemm_avx512::ukr_f32_32x12, 32, 12,
-                                   384, 480, 3072, gemm_avx512::ukr_f32_32x12_unpacked_b};
+                                   384, 480, 3072, gemm_avx512::ukr_f32_32x12_unpacked_b,
+                                   gemm_avx512::ukr_f32_32xn,
+                                   gemm_avx512::ukr_f32_32xn_unpacked_b};
 const GemmConfig<double> kAvx512F64{"avx512", gemm_avx512::ukr_f64_16x14, 16, 14,
                                     256, 240, 3752};
 #endif

@@ -33,6 +33,15 @@ using GemmUkr = void (*)(int64_t k, T alpha, const T* a, const T* b, T beta, T* 
 template <class T>
 using GemmUkrUnpackedB = void (*)(int64_t k, T alpha, const T* a, const T* b, int64_t ldb,
                                   T beta, T* c, int64_t ldc);
+// The same two for a full-height tile of only the first n < NR columns (the last column of
+// tiles), written straight into C: b is still a full NR-wide packed micro-panel, or n
+// unpacked columns.
+template <class T>
+using GemmUkrNarrow = void (*)(int64_t n, int64_t k, T alpha, const T* a, const T* b, T beta,
+                               T* c, int64_t ldc);
+template <class T>
+using GemmUkrNarrowUnpackedB = void (*)(int64_t n, int64_t k, T alpha, const T* a,
+                                        const T* b, int64_t ldb, T beta, T* c, int64_t ldc);
 
 // Kernels and block sizes for one ISA and dtype. MC is a multiple of MR, NC of NR.
 //   KC x NR  (B micro-panel) stays in L1 while the kernel sweeps the A block;
@@ -45,6 +54,8 @@ struct GemmConfig {
   int mr, nr;
   int64_t kc, mc, nc;
   GemmUkrUnpackedB<T> ukr_unpacked_b = nullptr;  // null: B is always packed
+  GemmUkrNarrow<T> ukr_narrow = nullptr;           // null: edge tiles use a scratch tile
+  GemmUkrNarrowUnpackedB<T> ukr_narrow_unpacked_b = nullptr;
 };
 
 // The table for the given ISA (gemm_config.cpp).
@@ -66,6 +77,10 @@ void ukr_f32_32x12(int64_t k, float alpha, const float* a, const float* b, float
                    float* c, int64_t ldc);
 void ukr_f32_32x12_unpacked_b(int64_t k, float alpha, const float* a, const float* b,
                               int64_t ldb, float beta, float* c, int64_t ldc);
+void ukr_f32_32xn(int64_t n, int64_t k, float alpha, const float* a, const float* b,
+                  float beta, float* c, int64_t ldc);
+void ukr_f32_32xn_unpacked_b(int64_t n, int64_t k, float alpha, const float* a,
+                             const float* b, int64_t ldb, float beta, float* c, int64_t ldc);
 void ukr_f64_16x14(int64_t k, double alpha, const double* a, const double* b, double beta,
                    double* c, int64_t ldc);
 }  // namespace gemm_avx512
