@@ -1,6 +1,7 @@
 #include "gemm/pack.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -28,9 +29,7 @@ void pack_any(int W, int64_t w, int64_t k, const T* src, int64_t s_w, int64_t s_
 template <class T, int W>
 void pack_copy(int64_t k, const T* src, int64_t s_k, T* dst) {
   for (int64_t p = 0; p < k; ++p) {
-    const T* s = src + p * s_k;
-    T* d = dst + p * W;
-    for (int r = 0; r < W; ++r) d[r] = s[r];
+    std::memcpy(dst + p * W, src + p * s_k, W * sizeof(T));
   }
 }
 
@@ -153,8 +152,7 @@ void pack_rows(int64_t k, const T* src, int64_t s_k, T* dst, int64_t q0, int64_t
         _mm_prefetch(reinterpret_cast<const char*>(s + kRowsAhead * s_k + e), _MM_HINT_T0);
 #endif
     T* d = dst + p * W;
-    for (int64_t q = q0; q < q1; ++q)
-      for (int r = 0; r < W; ++r) d[q * W * k + r] = s[q * W + r];
+    for (int64_t q = q0; q < q1; ++q) std::memcpy(d + q * W * k, s + q * W, W * sizeof(T));
   }
 }
 

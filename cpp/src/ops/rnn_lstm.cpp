@@ -64,6 +64,8 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
   const T* g = tape.gates.data<T>();
   const T* c_prev = tape.aux0.data<T>();
   const T* act_c = tape.aux1.data<T>();
+  const T* xh = tape.xh.data<T>();
+  const int64_t xw = RnnXh(a.features, u).width;
   const RnnBackwardLoop<T> loop(a, d_output, d_h);
   const Activation ra = a.options.recurrent_activation, act = a.options.activation;
   const PackedB<T> rt = pack_recurrent_transposed<T>(a, 0, gu);
@@ -76,11 +78,12 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
         const int64_t next_t = ahead ? loop.time_at(s - 1) : 0;
         loop.step_rows(s, b0, b1, [&](int64_t b, int64_t t) {
           const int64_t r = a.row(b, t);
-          if (ahead) {  // what the row pass of the step before reads
+          if (ahead) {  // what the step before reads: its row pass and weight gradients
             const int64_t rn = a.row(b, next_t);
             rnn_prefetch(g + rn * gu, gu * sizeof(T));
             rnn_prefetch(c_prev + rn * u, u * sizeof(T));
             rnn_prefetch(act_c + rn * u, u * sizeof(T));
+            rnn_prefetch(xh + rn * xw, xw * sizeof(T));
           }
           k.lstm_backward(ra, act, u, g + r * gu, c_prev + r * u, act_c + r * u,
                           loop.dhn + b * u, dc + b * u, dg_t + b * gu);
