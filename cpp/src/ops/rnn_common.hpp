@@ -318,6 +318,10 @@ struct RnnForwardLoop {
     }
   }
 
+  // Whether hm is zero at processing step s (the first step without h0): adding its
+  // product onto the input projection can then be skipped.
+  bool hm_is_zero(int64_t s) const { return s == 0 && !a.h0.defined(); }
+
   // dst[b, :] = beta dst[b, :] + hm[t, b, :] @ r for b in [b0, b1), with r columns of R
   // packed by pack_recurrent; dst (a whole step's block) has rows `ldd` apart.
   void recurrent_product(int64_t t, int64_t b0, int64_t b1, const PackedB<T>& r, T beta,
