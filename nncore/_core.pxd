@@ -266,6 +266,7 @@ cdef extern from "nncore/rnn.hpp" namespace "nncore" nogil:
         RnnActivation recurrent_activation
         cbool go_backwards
         cbool reset_after
+        cbool return_sequences
 
     cdef cppclass RnnOutputs "nncore::RnnOutputs":
         CTensor output

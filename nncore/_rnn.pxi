@@ -28,10 +28,10 @@ cdef CTensor _optional(object t):
 
 def _rnn(str cell, x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None,
          recurrent_mask=None, activation="tanh", recurrent_activation="sigmoid",
-         bint go_backwards=False, bint reset_after=True):
+         bint go_backwards=False, bint reset_after=True, bint return_sequences=True):
     """One recurrent op over a whole sequence: `cell` is 'simple_rnn', 'lstm' or 'gru'.
-    Returns (output, h_n) or, for 'lstm', (output, h_n, c_n). Layouts and equations:
-    cpp/include/nncore/rnn.hpp."""
+    Returns (output, h_n) or, for 'lstm', (output, h_n, c_n); output is None without
+    return_sequences. Layouts and equations: cpp/include/nncore/rnn.hpp."""
     if cell not in _RNN_CELLS:
         raise ValueError(f"unknown recurrent cell {cell!r}; expected one of "
                          f"{', '.join(_RNN_CELLS)}")
@@ -42,6 +42,7 @@ def _rnn(str cell, x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None,
                                                recurrent_activation)
     opt.go_backwards = go_backwards
     opt.reset_after = reset_after
+    opt.return_sequences = return_sequences
     cdef Tensor tx = _as_tensor(x), tk = _as_tensor(kernel), tr = _as_tensor(recurrent_kernel)
     cdef CTensor ch0 = _optional(h0), cc0 = _optional(c0), cb = _optional(bias)
     cdef CTensor cm = _optional(mask), crm = _optional(recurrent_mask)
@@ -55,6 +56,7 @@ def _rnn(str cell, x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None,
             r = c_gru(tx.c, ch0, tk.c, tr.c, cb, cm, crm, opt)
         else:
             r = c_simple_rnn(tx.c, ch0, tk.c, tr.c, cb, cm, crm, opt)
+    output = _wrap(r.output) if return_sequences else None
     if code == 1:
-        return _wrap(r.output), _wrap(r.h_n), _wrap(r.c_n)
-    return _wrap(r.output), _wrap(r.h_n)
+        return output, _wrap(r.h_n), _wrap(r.c_n)
+    return output, _wrap(r.h_n)

@@ -148,6 +148,29 @@ def test_every_batch_width_of_the_step_products_matches_pytorch(batch):
         np.testing.assert_allclose(mine.grad.numpy(), expected, rtol=2e-5, atol=2e-5)
 
 
+@pytest.mark.parametrize("cell", ["simple_rnn", "lstm", "gru"])
+def test_without_the_output_sequence_the_final_states_and_gradients_are_unchanged(cell):
+    """return_sequences=False (what a Keras layer that returns only its last output asks
+    for) skips the sequence and changes nothing else, masked or not."""
+    from nncore._core import _rnn
+    rng = np.random.default_rng(9)
+    batch, time, features, units = 5, 4, 3, 6
+    kernel, rkernel, bias = random_weights(cell, features, units, rng)
+    x = rng.standard_normal((batch, time, features))
+    mask = rng.random((batch, time)) < 0.7
+    results = []
+    for sequences in (True, False):
+        args = leaves(x, None, None, kernel, rkernel, bias)
+        outs = _rnn(cell, args[0], None, None, *args[3:], mask=mask,
+                    return_sequences=sequences)
+        assert (outs[0] is None) == (not sequences)
+        sum((o * o).sum() for o in outs[1:]).backward()
+        results.append([o.numpy() for o in outs[1:]] +
+                       [a.grad.numpy() for a in args if a is not None])
+    for with_seq, without in zip(*results):
+        assert with_seq.tobytes() == without.tobytes()
+
+
 @pytest.mark.parametrize("cell", ["lstm", "gru"])
 def test_saturated_and_nan_gates_match_pytorch(cell):
     """Pre-activations far outside the gates' working range saturate to 0 / 1 / +-1 as in

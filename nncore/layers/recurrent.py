@@ -144,8 +144,9 @@ class _Cell(Layer):
             uniform = nncore.tensor(self._generator.random((batch, width)), dtype=self.dtype)
         return (uniform >= rate).to(self.dtype) * (1.0 / (1.0 - rate))
 
-    def _run(self, x, states, mask, training, go_backwards):
-        """The op over a (batch, time, features) sequence: (output, h_n[, c_n])."""
+    def _run(self, x, states, mask, training, go_backwards, sequences=True):
+        """The op over a (batch, time, features) sequence: (output, h_n[, c_n]); output is
+        None when `sequences` is false (only the final states are needed)."""
         batch = x.shape[0]
         if training and self.dropout > 0.0:
             x = x * self._dropout_mask(batch, x.shape[-1], self.dropout).unsqueeze(1)
@@ -156,7 +157,7 @@ class _Cell(Layer):
         c0 = states[1] if states and self._op == "lstm" else None
         return _rnn(self._op, x, h0, c0, self.kernel, self.recurrent_kernel, self.bias, mask,
                     rec_mask, self._act, self._rec_act, go_backwards,
-                    getattr(self, "reset_after", True))
+                    getattr(self, "reset_after", True), sequences)
 
     def call(self, inputs, states=None, training=None):
         """One step: inputs (batch, features), states a tensor or a list of them (batch,
@@ -166,7 +167,7 @@ class _Cell(Layer):
                              f"(batch, {self.kernel.shape[0]}), got shape "
                              f"{tuple(inputs.shape)}")
         states = _check_states(self, states, inputs.shape[0])
-        outs = self._run(inputs.unsqueeze(1), states, None, training, False)
+        outs = self._run(inputs.unsqueeze(1), states, None, training, False, sequences=False)
         return outs[1], list(outs[1:])
 
     def get_initial_state(self, batch_size=None):
@@ -346,7 +347,10 @@ class _RNN(Layer):
                              f"shape (batch, time) = {(batch, time)}, got "
                              f"{tuple(mask.shape)}")
         states = _check_states(self, initial_state, batch)
-        outs = self.cell._run(inputs, states, mask, training, self.go_backwards)
+        # Without a mask the last output is h_n itself (below): the op then skips writing
+        # the whole output sequence.
+        sequences = self.return_sequences or mask is not None
+        outs = self.cell._run(inputs, states, mask, training, self.go_backwards, sequences)
         if self.return_sequences:
             output = outs[0]
         elif mask is None:

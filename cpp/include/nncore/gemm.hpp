@@ -31,9 +31,10 @@ void gemm(int64_t m, int64_t n, int64_t k, double alpha, const double* a, int64_
 // the kernel for each product would cost a sizeable share of it. PackedB holds B (k x n)
 // packed once (MKL's sgemm_pack idea); gemm(m, alpha, A, b, beta, C) then computes
 // C = alpha * A @ B + beta * C for an m x k A and a row-major C (unit column stride, row
-// stride rsc), with the same arithmetic as the plain gemm() on the same operands. PackedA
-// is the same for a fixed A (m x k): gemm(a, n, alpha, B, beta, C). Packed layouts belong
-// to the kernel set active in this process.
+// stride rsc), with the same arithmetic as the plain gemm() on the same operands. Where
+// the kernel set can, an A whose rows are contiguous is read where it lies rather than
+// packed per call (the per-step operand of a recurrent layer is small and changes every
+// step). Packed layouts belong to the kernel set active in this process.
 template <class T>
 class PackedB {
  public:
@@ -52,24 +53,5 @@ void gemm(int64_t m, float alpha, const float* a, int64_t rsa, int64_t csa,
           const PackedB<float>& b, float beta, float* c, int64_t rsc);
 void gemm(int64_t m, double alpha, const double* a, int64_t rsa, int64_t csa,
           const PackedB<double>& b, double beta, double* c, int64_t rsc);
-
-template <class T>
-class PackedA {
- public:
-  PackedA() = default;
-  PackedA(int64_t m, int64_t k, const T* a, int64_t rsa, int64_t csa);
-  int64_t m() const { return m_; }
-  int64_t k() const { return k_; }
-  const T* data() const { return data_.get(); }
-
- private:
-  int64_t m_ = 0, k_ = 0;
-  std::shared_ptr<T> data_;
-};
-
-void gemm(const PackedA<float>& a, int64_t n, float alpha, const float* b, int64_t rsb,
-          int64_t csb, float beta, float* c, int64_t rsc);
-void gemm(const PackedA<double>& a, int64_t n, double alpha, const double* b, int64_t rsb,
-          int64_t csb, double beta, double* c, int64_t rsc);
 
 }  // namespace nncore

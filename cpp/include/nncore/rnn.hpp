@@ -34,9 +34,11 @@
 // gates in one GEMM (R packed once per sequence) and applies the gate nonlinearities in one
 // fused pass per row (SIMD per ISA). BPTT mirrors it: per step one fused pass for the gate
 // derivatives and one GEMM for the gradient flowing to h_prev; the weight and bias gradients
-// are one GEMM over all steps after the loop, [x, 1, h_prev]^T @ dGates. Batch rows never
-// interact, so each thread runs the whole time loop on its own rows (no synchronisation per
-// step), and results are bitwise identical for any thread count.
+// [x, 1, h_prev]^T @ dGates are one GEMM per block of steps (about 256 rows; GRU: one over
+// all steps after the loop), taken while the block's dGates are still in cache. Batch rows
+// never interact, so each thread runs the time loop on its own rows (no synchronisation per
+// step; the threads meet once per block), and results are bitwise identical for any thread
+// count.
 //
 //   RnnOutputs out = lstm(x, Tensor(), Tensor(), kernel, recurrent, bias, Tensor(),
 //                         Tensor(), RnnOptions{});
@@ -59,10 +61,14 @@ struct RnnOptions {
   Activation recurrent_activation = Activation::sigmoid;
   bool go_backwards = false;  // process the sequence from its last step to its first
   bool reset_after = true;    // GRU only: where the reset gate applies (see above)
+  // false: the output sequence is not produced (RnnOutputs::output stays undefined), for
+  // callers that keep only the final states: writing it costs a row copy per step and a
+  // (batch, time, units) buffer.
+  bool return_sequences = true;
 };
 
 struct RnnOutputs {
-  Tensor output;  // (batch, time, units)
+  Tensor output;  // (batch, time, units), or undefined without return_sequences
   Tensor h_n;     // (batch, units)
   Tensor c_n;     // (batch, units), LSTM only (undefined otherwise)
 };

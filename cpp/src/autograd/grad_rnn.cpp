@@ -95,7 +95,7 @@ void record_rnn(const RnnArgs& args, RnnTape&& tape, const Tensor& x, const Tens
                           gradient_edge(c0),     gradient_edge(kernel),
                           gradient_edge(recurrent_kernel), gradient_edge(bias)};
   auto node = std::make_shared<RnnNode>(args, std::move(tape), std::move(edges));
-  set_history(out.output, node, 0);
+  if (out.output.defined()) set_history(out.output, node, 0);
   set_history(out.h_n, node, 1);
   if (out.c_n.defined()) set_history(out.c_n, node, 2);
 }

@@ -69,12 +69,10 @@ struct Gemm {
   int64_t kc, mc, nc;
   T* apack;
   T* bpack;
-  // Operands packed ahead of time (PackedB and PackedA, seen from the transposed product),
-  // or null: A's block (pc, ic) is at apacked + pc * mpad + ic * kc, B's block (jc, pc) at
-  // bpacked + jc * k + pc * (nc rounded up to NR).
+  // An operand packed ahead of time (PackedB, the A of the transposed product), or null:
+  // A's block (pc, ic) is at apacked + pc * mpad + ic * kc.
   const T* apacked = nullptr;
   int64_t mpad = 0;
-  const T* bpacked = nullptr;
   // B read where it lies by the config's ukr_unpacked_b (see use_unpacked_b).
   bool b_unpacked = false;
 };
@@ -86,7 +84,7 @@ struct Gemm {
 // otherwise costs a sizeable share of the step.
 template <class T>
 bool use_unpacked_b(const Gemm<T>& g) {
-  return g.cfg.ukr_unpacked_b != nullptr && g.rsb == 1 && g.bpacked == nullptr;
+  return g.cfg.ukr_unpacked_b != nullptr && g.rsb == 1;
 }
 
 // Synchronises the nth threads running one product. With one thread there is nothing to
@@ -183,10 +181,8 @@ void run(const Gemm<T>& g, int t, int nth) {
       const T beta = pc == 0 ? g.beta : T(1);
 
       int64_t q0, q1;
-      const T* bpack = g.bpacked != nullptr ? g.bpacked + jc * g.k + pc * n_panels * NR
-                       : g.b_unpacked      ? g.b + pc * g.rsb + jc * g.csb
-                                           : g.bpack;
-      if (g.bpacked == nullptr && !g.b_unpacked) {
+      const T* bpack = g.b_unpacked ? g.b + pc * g.rsb + jc * g.csb : g.bpack;
+      if (!g.b_unpacked) {
         share(n_panels, t, nth, q0, q1);
         pack_block<T>(NR, nc, kc, g.b + pc * g.rsb + jc * g.csb, g.csb, g.rsb, g.bpack, q0,
                       q1);
@@ -258,8 +254,7 @@ void launch(Gemm<T>& g) {
   const int64_t m = g.m, n = g.n, k = g.k;
   thread_local PackBuffer<T> abuf, bbuf;
   if (g.apacked == nullptr) g.apack = abuf.get(static_cast<size_t>(g.mc * g.kc));
-  if (g.bpacked == nullptr && !g.b_unpacked)
-    g.bpack = bbuf.get(static_cast<size_t>(g.nc * g.kc));
+  if (!g.b_unpacked) g.bpack = bbuf.get(static_cast<size_t>(g.nc * g.kc));
 
   int nth = get_num_threads();
 #ifdef _OPENMP
@@ -294,24 +289,6 @@ void gemm_packed_impl(const GemmConfig<T>& cfg, int64_t m, T alpha, const T* a, 
   launch(g);
 }
 
-// C = alpha A @ B + beta C for a row-major C and a pre-packed A: in C^T = B^T A^T, A^T is
-// the B operand, already packed.
-template <class T>
-void gemm_packed_a_impl(const GemmConfig<T>& cfg, const PackedA<T>& a, int64_t n, T alpha,
-                        const T* b, int64_t rsb, int64_t csb, T beta, T* c, int64_t rsc) {
-  const int64_t m = a.m(), k = a.k();
-  if (m <= 0 || n <= 0) return;
-  if (k <= 0 || alpha == T(0)) {
-    if (beta != T(1)) scale(m, n, beta, c, rsc, int64_t(1));
-    return;
-  }
-  Gemm<T> g{cfg, n, m, k, alpha, b, csb, rsb, nullptr, 0, 0, beta, c, 1, rsc,
-           even_block(k, cfg.kc, 1), even_block(n, cfg.mc, cfg.mr),
-           even_block(m, cfg.nc, cfg.nr), nullptr, nullptr};
-  g.bpacked = a.data();
-  launch(g);
-}
-
 template <class T>
 const GemmConfig<T>& active_config() {
   if constexpr (sizeof(T) == 4) return gemm_config_f32(active_isa());
@@ -343,44 +320,8 @@ PackedB<T>::PackedB(int64_t k, int64_t n, const T* b, int64_t rsb, int64_t csb)
   }
 }
 
-template <class T>
-PackedA<T>::PackedA(int64_t m, int64_t k, const T* a, int64_t rsa, int64_t csa)
-    : m_(m), k_(k) {
-  // Packed as gemm_impl packs the B operand of C^T = B^T A^T: blocks by NC along m, then KC
-  // along k, each a run of NR-wide micro-panels.
-  const GemmConfig<T>& cfg = active_config<T>();
-  if (k <= 0 || m <= 0) return;
-  const int64_t kc = even_block(k, cfg.kc, 1), nc = even_block(m, cfg.nc, cfg.nr);
-  const int64_t npad = ceil_div(m, cfg.nr) * cfg.nr;
-  const size_t bytes = (static_cast<size_t>(npad * k) * sizeof(T) + 63) / 64 * 64;
-  T* data = static_cast<T*>(std::aligned_alloc(64, bytes));
-  if (data == nullptr) throw std::bad_alloc();
-  data_ = std::shared_ptr<T>(data, [](T* p) { std::free(p); });
-  for (int64_t jc = 0; jc < m; jc += nc) {
-    const int64_t ncur = std::min(nc, m - jc);
-    const int64_t panels = ceil_div(ncur, cfg.nr);
-    for (int64_t pc = 0; pc < k; pc += kc) {
-      const int64_t kcur = std::min(kc, k - pc);
-      pack_block<T>(cfg.nr, ncur, kcur, a + jc * rsa + pc * csa, rsa, csa,
-                    data + jc * k + pc * panels * cfg.nr, 0, panels);
-    }
-  }
-}
-
 template class PackedB<float>;
 template class PackedB<double>;
-template class PackedA<float>;
-template class PackedA<double>;
-
-void gemm(const PackedA<float>& a, int64_t n, float alpha, const float* b, int64_t rsb,
-          int64_t csb, float beta, float* c, int64_t rsc) {
-  gemm_packed_a_impl(active_config<float>(), a, n, alpha, b, rsb, csb, beta, c, rsc);
-}
-
-void gemm(const PackedA<double>& a, int64_t n, double alpha, const double* b, int64_t rsb,
-          int64_t csb, double beta, double* c, int64_t rsc) {
-  gemm_packed_a_impl(active_config<double>(), a, n, alpha, b, rsb, csb, beta, c, rsc);
-}
 
 void gemm(int64_t m, float alpha, const float* a, int64_t rsa, int64_t csa,
           const PackedB<float>& b, float beta, float* c, int64_t rsc) {

@@ -173,6 +173,11 @@ Tensor rnn_new_xh(const RnnArgs& a) {
   return xh;
 }
 
+Tensor rnn_new_output(const RnnArgs& a) {
+  if (!a.options.return_sequences) return Tensor();
+  return Tensor::empty(Dims{a.batch, a.time, a.units}, a.dtype);
+}
+
 Tensor rnn_grad_input(const RnnArgs& a, const Tensor& d_gates) {
   Tensor dx = Tensor::empty(Dims{a.time, a.batch, a.features}, a.dtype);
   const int64_t m = a.batch * a.time, n = a.features, k = a.kernel.size(1);

@@ -1,12 +1,12 @@
 // What the three recurrent ops share (rnn_simple.cpp, rnn_lstm.cpp, rnn_gru.cpp, and the
 // backward node in autograd/grad_rnn.cpp): argument checks, the buffers a forward keeps for
 // its backward, the input projection, the per-step row loops that apply the sequence mask,
-// and the weight gradients taken after the BPTT loop.
+// and the weight gradients taken during or after the BPTT loop.
 //
 // Layouts. Everything a step produces is stored time-major, by *input* time step t and batch
 // row b, as (time, batch, ...) rows t * batch + b: one step's rows are one contiguous block
 // (prefetch- and TLB-friendly; the row passes are memory-bound), and the weight gradients
-// are single GEMMs over all steps, every buffer's rows in the same order. Only the output
+// over a run of steps are single GEMMs, every buffer's rows in the same order. Only the output
 // sequence is stored (batch, time, units), by processing step s (t = s, or time - 1 - s
 // with go_backwards).
 //
@@ -133,6 +133,9 @@ PackedB<T> pack_recurrent_transposed(const RnnArgs& a, int64_t col0, int64_t n) 
 
 // Allocates xh (time-major) and fills its x and ones columns (the time loop writes hm).
 Tensor rnn_new_xh(const RnnArgs& a);
+// The (batch, time, units) output sequence, or an undefined tensor without
+// options.return_sequences.
+Tensor rnn_new_output(const RnnArgs& a);
 
 // gates (time * batch, k * units) = [x, 1] @ [kernel; bias_row], one GEMM over all steps,
 // from xh (bias_row: k * units elements, or null).
@@ -283,14 +286,15 @@ struct RnnForwardLoop {
   T* h;    // (batch, units)
   T* hm;   // the hm columns of xh: rows ld apart
   int64_t ld;
-  T* y;    // (batch, time, units), by processing step
+  T* y;    // (batch, time, units), by processing step, or null (no output sequence)
   const bool* mask;
   const T* rmask;
 
-  RnnForwardLoop(const RnnArgs& args, T* h_, T* xh, T* y_)
+  RnnForwardLoop(const RnnArgs& args, T* h_, T* xh, const Tensor& output)
       : a(args), batch(args.batch), time(args.time), units(args.units), h(h_),
         hm(xh + RnnXh(args.features, args.units).hm),
-        ld(RnnXh(args.features, args.units).width), y(y_),
+        ld(RnnXh(args.features, args.units).width),
+        y(output.defined() ? output.template data<T>() : nullptr),
         mask(args.mask.defined() ? args.mask.data<bool>() : nullptr),
         rmask(args.recurrent_mask.defined() ? args.recurrent_mask.template data<T>()
                                             : nullptr) {}
@@ -343,14 +347,13 @@ struct RnnForwardLoop {
   void step_rows(int64_t s, int64_t b0, int64_t b1, Fn&& fn) const {
     const int64_t t = time_at(s);
     for (int64_t b = b0; b < b1; ++b) {
-      T* yb = y + (b * time + s) * units;
+      T* yb = y != nullptr ? y + (b * time + s) * units : nullptr;
       if (keep(b, t)) {
         fn(b, t);
-        std::memcpy(yb, h + b * units, units * sizeof(T));
-      } else if (s > 0) {
-        std::memcpy(yb, yb - units, units * sizeof(T));
-      } else {
-        std::memset(yb, 0, units * sizeof(T));
+        if (yb != nullptr) std::memcpy(yb, h + b * units, units * sizeof(T));
+      } else if (yb != nullptr) {
+        if (s > 0) std::memcpy(yb, yb - units, units * sizeof(T));
+        else std::memset(yb, 0, units * sizeof(T));
       }
       if (s + 1 < time) write_hm(b, time_at(s + 1));
     }

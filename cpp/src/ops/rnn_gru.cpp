@@ -32,13 +32,13 @@ void forward(const RnnArgs& a, RnnOutputs& out, RnnTape& tape) {
   // rh of masked rows is never computed but feeds the reset-before weight gradient GEMM,
   // where it must be finite: zero it.
   tape.aux0 = seq_buffer(a, u, masked);
-  out.output = Tensor::empty(Dims{a.batch, time, u}, a.dtype);
+  out.output = rnn_new_output(a);
   out.h_n = Tensor::empty(Dims{a.batch, u}, a.dtype);
   T* g = tape.gates.data<T>();
   T* xh = tape.xh.data<T>();
   T* rh = tape.aux0.data<T>();
   T* h = out.h_n.data<T>();
-  const RnnForwardLoop<T> loop(a, h, xh, out.output.data<T>());
+  const RnnForwardLoop<T> loop(a, h, xh, out.output);
   const Activation ra = a.options.recurrent_activation, act = a.options.activation;
 
   if (a.options.reset_after) {

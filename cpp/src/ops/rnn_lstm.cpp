@@ -22,7 +22,7 @@ void forward(const RnnArgs& a, RnnOutputs& out, RnnTape& tape) {
   tape.xh = rnn_new_xh(a);
   tape.aux0 = Tensor::empty(seq, a.dtype);
   tape.aux1 = Tensor::empty(seq, a.dtype);
-  out.output = Tensor::empty(Dims{a.batch, time, u}, a.dtype);
+  out.output = rnn_new_output(a);
   out.h_n = Tensor::empty(Dims{a.batch, u}, a.dtype);
   out.c_n = Tensor::empty(Dims{a.batch, u}, a.dtype);
   T* g = tape.gates.data<T>();
@@ -34,7 +34,7 @@ void forward(const RnnArgs& a, RnnOutputs& out, RnnTape& tape) {
   else std::memset(c, 0, a.batch * u * sizeof(T));
   T* xh = tape.xh.data<T>();
   rnn_input_projection<T>(a, a.bias.defined() ? a.bias.data<T>() : nullptr, xh, g);
-  const RnnForwardLoop<T> loop(a, h, xh, out.output.data<T>());
+  const RnnForwardLoop<T> loop(a, h, xh, out.output);
   const Activation ra = a.options.recurrent_activation, act = a.options.activation;
   const PackedB<T> rp = pack_recurrent<T>(a, 0, gu);
   rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {

@@ -14,13 +14,13 @@ void forward(const RnnArgs& a, RnnOutputs& out, RnnTape& tape) {
   const int64_t u = a.units, time = a.time;
   tape.gates = Tensor::empty(Dims{time, a.batch, u}, a.dtype);
   tape.xh = rnn_new_xh(a);
-  out.output = Tensor::empty(Dims{a.batch, time, u}, a.dtype);
+  out.output = rnn_new_output(a);
   out.h_n = Tensor::empty(Dims{a.batch, u}, a.dtype);
   T* g = tape.gates.data<T>();
   T* h = out.h_n.data<T>();
   T* xh = tape.xh.data<T>();
   rnn_input_projection<T>(a, a.bias.defined() ? a.bias.data<T>() : nullptr, xh, g);
-  const RnnForwardLoop<T> loop(a, h, xh, out.output.data<T>());
+  const RnnForwardLoop<T> loop(a, h, xh, out.output);
   const Activation act = a.options.activation;
   const PackedB<T> r = pack_recurrent<T>(a, 0, u);
   rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {
