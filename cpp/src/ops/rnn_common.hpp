@@ -483,4 +483,27 @@ struct RnnBackwardLoop {
   T* product_target(bool direct) const { return product_is_dh(direct) ? dh : dhr; }
 };
 
+// BPTT of the cells whose one gate gradient dG feeds both the weight gradients and the
+// product through R (SimpleRNN, LSTM): for each step, last to first, row_pass(s, b0, b1,
+// dg_t) writes the step's dG rows for batch rows [b0, b1) (dg_t: row b at dg_t + b *
+// dg.width()), then the gradient flows to h_prev; dg takes its products block by block.
+template <class T, class RowPass>
+void rnn_bptt(const RnnArgs& a, const RnnBackwardLoop<T>& loop, RnnGateGrads<T>& dg,
+              bool wants_h0, RowPass&& row_pass) {
+  const PackedB<T> rt = pack_recurrent_transposed<T>(a, 0, dg.width());
+  dg.for_blocks([&](int64_t s_lo, int64_t s_hi) {
+    rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {
+      for (int64_t s = s_hi; s >= s_lo; --s) {
+        T* dg_t = dg.rows(loop.time_at(s));
+        row_pass(s, b0, b1, dg_t);
+        if (s > 0 || wants_h0) {
+          loop.recurrent_product(b0, b1, dg_t, dg.width(), 0, rt,
+                                 loop.product_target(false));
+          loop.finish_step(s, b0, b1, loop.dhr, false);
+        }
+      }
+    });
+  });
+}
+
 }  // namespace nncore

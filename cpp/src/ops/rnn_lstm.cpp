@@ -69,31 +69,21 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
   const int64_t xw = RnnXh(a.features, u).width;
   const RnnBackwardLoop<T> loop(a, d_output, d_h);
   const Activation ra = a.options.recurrent_activation, act = a.options.activation;
-  const PackedB<T> rt = pack_recurrent_transposed<T>(a, 0, gu);
   RnnGateGrads<T> dg(a, tape.xh, wanted);
-  dg.for_blocks([&](int64_t s_lo, int64_t s_hi) {
-    rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {
-      for (int64_t s = s_hi; s >= s_lo; --s) {
-        T* dg_t = dg.rows(loop.time_at(s));
-        const bool ahead = s > 0;
-        const int64_t next_t = ahead ? loop.time_at(s - 1) : 0;
-        loop.step_rows(s, b0, b1, [&](int64_t b, int64_t t) {
-          const int64_t r = a.row(b, t);
-          if (ahead) {  // what the step before reads: its row pass and weight gradients
-            const int64_t rn = a.row(b, next_t);
-            rnn_prefetch(g + rn * gu, gu * sizeof(T));
-            rnn_prefetch(c_prev + rn * u, u * sizeof(T));
-            rnn_prefetch(act_c + rn * u, u * sizeof(T));
-            rnn_prefetch(xh + rn * xw, xw * sizeof(T));
-          }
-          k.lstm_backward(ra, act, u, g + r * gu, c_prev + r * u, act_c + r * u,
-                          loop.dhn + b * u, dc + b * u, dg_t + b * gu);
-        });
-        if (s > 0 || wanted.h0) {
-          loop.recurrent_product(b0, b1, dg_t, gu, 0, rt, loop.product_target(false));
-          loop.finish_step(s, b0, b1, loop.dhr, false);
-        }
+  rnn_bptt(a, loop, dg, wanted.h0, [&](int64_t s, int64_t b0, int64_t b1, T* dg_t) {
+    const bool ahead = s > 0;
+    const int64_t next_t = ahead ? loop.time_at(s - 1) : 0;
+    loop.step_rows(s, b0, b1, [&](int64_t b, int64_t t) {
+      const int64_t r = a.row(b, t);
+      if (ahead) {  // what the step before reads: its row pass and weight gradients
+        const int64_t rn = a.row(b, next_t);
+        rnn_prefetch(g + rn * gu, gu * sizeof(T));
+        rnn_prefetch(c_prev + rn * u, u * sizeof(T));
+        rnn_prefetch(act_c + rn * u, u * sizeof(T));
+        rnn_prefetch(xh + rn * xw, xw * sizeof(T));
       }
+      k.lstm_backward(ra, act, u, g + r * gu, c_prev + r * u, act_c + r * u,
+                      loop.dhn + b * u, dc + b * u, dg_t + b * gu);
     });
   });
   RnnGrads grads = dg.finish();

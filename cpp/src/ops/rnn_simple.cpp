@@ -46,20 +46,10 @@ RnnGrads backward(const RnnArgs& a, const RnnTape& tape, const Tensor& d_output,
   const T* g = tape.gates.data<T>();
   const RnnBackwardLoop<T> loop(a, d_output, d_h);
   const Activation act = a.options.activation;
-  const PackedB<T> rt = pack_recurrent_transposed<T>(a, 0, u);
   RnnGateGrads<T> dg(a, tape.xh, wanted);
-  dg.for_blocks([&](int64_t s_lo, int64_t s_hi) {
-    rnn_batch_chunks(a.batch, [&](int64_t b0, int64_t b1) {
-      for (int64_t s = s_hi; s >= s_lo; --s) {
-        T* dg_t = dg.rows(loop.time_at(s));
-        loop.step_rows(s, b0, b1, [&](int64_t b, int64_t t) {
-          k.act_backward(act, g + a.row(b, t) * u, loop.dhn + b * u, dg_t + b * u, u);
-        });
-        if (s > 0 || wanted.h0) {
-          loop.recurrent_product(b0, b1, dg_t, u, 0, rt, loop.product_target(false));
-          loop.finish_step(s, b0, b1, loop.dhr, false);
-        }
-      }
+  rnn_bptt(a, loop, dg, wanted.h0, [&](int64_t s, int64_t b0, int64_t b1, T* dg_t) {
+    loop.step_rows(s, b0, b1, [&](int64_t b, int64_t t) {
+      k.act_backward(act, g + a.row(b, t) * u, loop.dhn + b * u, dg_t + b * u, u);
     });
   });
   RnnGrads grads = dg.finish();
