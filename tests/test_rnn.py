@@ -149,6 +149,19 @@ def test_every_batch_width_of_the_step_products_matches_pytorch(batch):
 
 
 @pytest.mark.parametrize("cell", ["simple_rnn", "lstm", "gru"])
+def test_an_empty_batch_runs_forward_and_backward(cell):
+    rng = np.random.default_rng(2)
+    kernel, rkernel, bias = random_weights(cell, 2, 3, rng)
+    args = leaves(np.zeros((0, 4, 2)), None, None, kernel, rkernel, bias)
+    outs = run(cell, *args)
+    assert outs[0].shape == (0, 4, 3) and outs[1].shape == (0, 3)
+    sum(o.sum() for o in outs).backward()
+    assert args[0].grad.shape == (0, 4, 2)
+    for w in args[3:]:
+        assert w.grad.shape == w.shape and not w.grad.numpy().any()
+
+
+@pytest.mark.parametrize("cell", ["simple_rnn", "lstm", "gru"])
 def test_without_the_output_sequence_the_final_states_and_gradients_are_unchanged(cell):
     """return_sequences=False (what a Keras layer that returns only its last output asks
     for) skips the sequence and changes nothing else, masked or not."""

@@ -73,7 +73,8 @@ struct Gemm {
   // A's block (pc, ic) is at apacked + pc * mpad + ic * kc.
   const T* apacked = nullptr;
   int64_t mpad = 0;
-  // B read where it lies by the config's ukr_unpacked_b (see use_unpacked_b).
+  // B read where it lies by the config's ukr_unpacked_b (see use_unpacked_b); bpack then
+  // holds one edge micro-panel (NR x kc) per thread.
   bool b_unpacked = false;
 };
 
@@ -118,14 +119,13 @@ inline int64_t even_block(int64_t total, int64_t block, int64_t unit) {
 // consecutive tiles share the B micro-panel in L1 and sweep the A block in L2.
 template <class T>
 void macro_kernel(const Gemm<T>& g, const T* apack, const T* bpack, int64_t mc, int64_t nc,
-                  int64_t kc, T beta, T* c, int64_t t0, int64_t t1) {
+                  int64_t kc, T beta, T* c, int64_t t0, int64_t t1, int thread) {
   const int MR = g.cfg.mr, NR = g.cfg.nr;
   const int64_t m_panels = ceil_div(mc, MR);
   alignas(64) T tile[kMaxTile] = {};
   // Unpacked B (bpack is then B's block itself): an edge micro-panel is packed here, once
-  // for the run of tiles that share it.
-  thread_local PackBuffer<T> edge_buf;
-  T* edge = g.b_unpacked ? edge_buf.get(static_cast<size_t>(NR * kc)) : nullptr;
+  // for the run of tiles that share it, into this thread's slot of g.bpack.
+  T* edge = g.b_unpacked ? g.bpack + static_cast<int64_t>(thread) * NR * g.kc : nullptr;
   int64_t edge_jr = -1;
   for (int64_t t = t0; t < t1; ++t) {
     const int64_t jr = t / m_panels, ir = t % m_panels;
@@ -204,7 +204,8 @@ void run(const Gemm<T>& g, int t, int nth) {
         // with few A panels (m = 128 has 4) still splits evenly, in effect along N.
         int64_t t0, t1;
         share(m_panels * n_panels, t, nth, t0, t1);
-        macro_kernel(g, apack, bpack, mc, nc, kc, beta, g.c + ic * g.rsc + jc * g.csc, t0, t1);
+        macro_kernel(g, apack, bpack, mc, nc, kc, beta, g.c + ic * g.rsc + jc * g.csc, t0, t1,
+                     t);
         // Everyone is done with this A block (and, at the end, the B block) before the
         // next one is packed over it.
         barrier(nth);
@@ -252,15 +253,15 @@ void gemm_impl(const GemmConfig<T>& cfg, int64_t m, int64_t n, int64_t k, T alph
 template <class T>
 void launch(Gemm<T>& g) {
   const int64_t m = g.m, n = g.n, k = g.k;
-  thread_local PackBuffer<T> abuf, bbuf;
-  if (g.apacked == nullptr) g.apack = abuf.get(static_cast<size_t>(g.mc * g.kc));
-  if (!g.b_unpacked) g.bpack = bbuf.get(static_cast<size_t>(g.nc * g.kc));
-
   int nth = get_num_threads();
 #ifdef _OPENMP
   if (omp_in_parallel()) nth = 1;
 #endif
   if (m * n * k < kMinParallelWork) nth = 1;
+
+  thread_local PackBuffer<T> abuf, bbuf;
+  if (g.apacked == nullptr) g.apack = abuf.get(static_cast<size_t>(g.mc * g.kc));
+  g.bpack = bbuf.get(static_cast<size_t>(g.b_unpacked ? nth * g.cfg.nr * g.kc : g.nc * g.kc));
   if (nth <= 1) return run(g, 0, 1);
 #ifdef _OPENMP
   // Nothing in run() throws (buffers are allocated above), so no exception can escape.

@@ -39,7 +39,7 @@ inline void ukr_32xn(int64_t k, float alpha, const float* a, const float* b, int
   }
   // Unpacked B: columns 0-5 and 6-11 addressed from two moving pointers at multiples of
   // ldb, which x86 addressing reaches with scaled index registers.
-  const float* b6 = b + 6 * ldb;
+  const float* b6 = kUnpackedB && N > 6 ? b + 6 * ldb : b;
 
 #pragma GCC unroll 4
   for (int64_t p = 0; p < k; ++p) {

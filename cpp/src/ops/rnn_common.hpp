@@ -191,7 +191,9 @@ class RnnGateGrads {
   RnnGateGrads(const RnnArgs& a, const Tensor& xh, const RnnWanted& wanted)
       : a_(a), xh_(xh), wanted_(wanted), width_(a.gates * a.units) {
     constexpr int64_t kRowsPerBlock = 256;
-    steps_ = a.batch >= kRowsPerBlock ? 1 : (kRowsPerBlock + a.batch - 1) / a.batch;
+    steps_ = a.batch >= kRowsPerBlock ? 1
+             : a.batch > 0               ? (kRowsPerBlock + a.batch - 1) / a.batch
+                                         : a.time;  // an empty batch: one empty block
     if (steps_ > a.time) steps_ = a.time;
     block_ = Tensor::empty(Dims{steps_ * a.batch, width_}, a.dtype);
     if (wanted.kernel || wanted.bias || wanted.recurrent_kernel)
@@ -321,10 +323,6 @@ struct RnnForwardLoop {
       for (int64_t j = 0; j < units; ++j) dst[j] = src[j] * m[j];
     }
   }
-
-  // Whether hm is zero at processing step s (the first step without h0): adding its
-  // product onto the input projection can then be skipped.
-  bool hm_is_zero(int64_t s) const { return s == 0 && !a.h0.defined(); }
 
   // dst[b, :] = beta dst[b, :] + hm[t, b, :] @ r for b in [b0, b1), with r columns of R
   // packed by pack_recurrent; dst (a whole step's block) has rows `ldd` apart.

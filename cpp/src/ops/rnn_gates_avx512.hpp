@@ -18,12 +18,13 @@
 
 #define NNCORE_RNN_FAST_GATES 1
 
-// e^x, x clamped to [-88, 88] (the gates never need more: sigmoid and tanh are 0 or +-1
-// to float precision well inside that range): x = n ln2 + r, the same Cephes polynomial as
+// e^x, x clamped to [-87, 88] (the gates never need more: sigmoid and tanh are 0 or +-1
+// to float precision well inside that range; from -87 up, e^x is a normal float, so no
+// subnormal reaches the arithmetic after it): x = n ln2 + r, the same Cephes polynomial as
 // k_exp, then vscalefps multiplies by 2^n in one instruction. NaN propagates: vminps and
 // vmaxps return their second operand when either is NaN, and x is passed second.
 inline __m512 v_exp(__m512 x) {
-  const __m512 xc = _mm512_max_ps(_mm512_set1_ps(-88.0f),
+  const __m512 xc = _mm512_max_ps(_mm512_set1_ps(-87.0f),
                                   _mm512_min_ps(_mm512_set1_ps(88.0f), x));
   const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(xc, _mm512_set1_ps(1.44269504088896341f)),
                                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);

@@ -41,8 +41,7 @@ void forward(const RnnArgs& a, RnnOutputs& out, RnnTape& tape) {
     loop.start(b0, b1);
     for (int64_t s = 0; s < time; ++s) {
       const int64_t t = loop.time_at(s);
-      if (!loop.hm_is_zero(s))
-        loop.recurrent_product(t, b0, b1, rp, T(1), g + t * a.batch * gu, gu);
+      loop.recurrent_product(t, b0, b1, rp, T(1), g + t * a.batch * gu, gu);
       loop.step_rows(s, b0, b1, [&](int64_t b, int64_t tb) {
         const int64_t r = a.row(b, tb);
         std::memcpy(c_prev + r * u, c + b * u, u * sizeof(T));

@@ -27,8 +27,7 @@ void forward(const RnnArgs& a, RnnOutputs& out, RnnTape& tape) {
     loop.start(b0, b1);
     for (int64_t s = 0; s < time; ++s) {
       const int64_t t = loop.time_at(s);
-      if (!loop.hm_is_zero(s))
-        loop.recurrent_product(t, b0, b1, r, T(1), g + t * a.batch * u, u);
+      loop.recurrent_product(t, b0, b1, r, T(1), g + t * a.batch * u, u);
       loop.step_rows(s, b0, b1, [&](int64_t b, int64_t tb) {
         T* row = g + a.row(b, tb) * u;
         k.act(act, row, u);
