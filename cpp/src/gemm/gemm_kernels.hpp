@@ -14,8 +14,9 @@
 // the rows of a small row-major activation in C^T = B^T A^T, is used where it lies
 // instead of being transposed into a micro-panel.
 //
-// Kernels handle full tiles only; the driver routes edge tiles and C with a non-unit row
-// stride through a local tile. beta == 0 means C is not read. Packed panels are 64-byte
+// Kernels handle full tiles; where an ISA has narrow ones (ukr_narrow*), a full-height
+// tile of the last, partial column of tiles goes straight to C through them. The driver
+// routes the other edge tiles and C with a non-unit row stride through a local tile. beta == 0 means C is not read. Packed panels are 64-byte
 // aligned. This header is included by baseline and ISA files alike, so it holds no
 // intrinsics.
 #pragma once

@@ -97,6 +97,16 @@ void reduce_typed(int kind, bool mean, const Tensor& a, const DimGroup& K, const
     if (mean) return static_cast<Out>(static_cast<double>(acc) * scale);
     return static_cast<Out>(acc);
   };
+  // Starts `len` column accumulators from the first row `row0`: zeros for a sum (which
+  // then adds every row), the row itself for max / min. Returns the first row left to add.
+  auto start_columns = [&](const T* row0, int64_t len, Acc* acc) -> int64_t {
+    if (kind == 0) {
+      std::fill(acc, acc + len, Acc(0));
+      return 0;
+    }
+    for (int64_t j = 0; j < len; ++j) acc[j] = static_cast<Acc>(row0[j]);
+    return 1;
+  };
 
   // A contiguous (Rn x C) matrix reduced over its rows with fewer than 8 columns (the bias
   // gradient of a conv with few channels, summed over every NHWC pixel): seen as rows of
@@ -109,14 +119,7 @@ void reduce_typed(int kind, bool mean, const Tensor& a, const DimGroup& K, const
     ReduceColsKernel cols = table.cols[kind][di];
     const int64_t C = K.size[0], m = narrow_m, L = m * C, wide = Rn / m;
     std::unique_ptr<Acc[]> acc(new Acc[static_cast<size_t>(L)]);
-    int64_t r0 = 0;
-    if (kind == 0) {
-      std::fill(acc.get(), acc.get() + L, Acc(0));
-    } else {
-      for (int64_t j = 0; j < L; ++j) acc[j] = static_cast<Acc>(x[j]);
-      r0 = 1;
-    }
-    for (int64_t r = r0; r < wide; ++r) cols(x + r * L, L, acc.get());
+    for (int64_t r = start_columns(x, L, acc.get()); r < wide; ++r) cols(x + r * L, L, acc.get());
     for (int64_t c = 0; c < C; ++c) {
       Acc v = acc[c];
       for (int64_t i = 1; i < m; ++i) v = combine(kind, v, acc[i * C + c]);
@@ -141,14 +144,7 @@ void reduce_typed(int kind, bool mean, const Tensor& a, const DimGroup& K, const
         const int64_t oo = item / nblocks, j0 = (item % nblocks) * kColumnBlock;
         const int64_t len = std::min(kColumnBlock, C - j0);
         const T* base = x + outer.offset_of(oo) + j0;
-        int64_t r0 = 0;
-        if (kind == 0) {
-          std::fill(acc.get(), acc.get() + len, Acc(0));
-        } else {
-          for (int64_t j = 0; j < len; ++j) acc[j] = static_cast<Acc>(base[j]);
-          r0 = 1;
-        }
-        for (int64_t r = r0; r < Rn; ++r) cols(base + R.offset_of(r), len, acc.get());
+        for (int64_t r = start_columns(base, len, acc.get()); r < Rn; ++r) cols(base + R.offset_of(r), len, acc.get());
         Out* dst = y + oo * C + j0;
         for (int64_t j = 0; j < len; ++j) dst[j] = finish(acc[j]);
       }

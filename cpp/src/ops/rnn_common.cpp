@@ -180,14 +180,11 @@ Tensor rnn_new_output(const RnnArgs& a) {
 
 Tensor rnn_grad_input(const RnnArgs& a, const Tensor& d_gates) {
   Tensor dx = Tensor::empty(Dims{a.time, a.batch, a.features}, a.dtype);
-  const int64_t m = a.batch * a.time, n = a.features, k = a.kernel.size(1);
-  const Tensor& w = a.kernel;
+  const int64_t rows = a.batch * a.time;
   if (a.dtype == DType::float32)
-    gemm(m, n, k, 1.0f, d_gates.data<float>(), k, 1, w.data<float>(), w.strides()[1],
-         w.strides()[0], 0.0f, dx.data<float>(), n, 1);
+    rnn_input_grad_rows(a, d_gates.data<float>(), rows, dx.data<float>());
   else
-    gemm(m, n, k, 1.0, d_gates.data<double>(), k, 1, w.data<double>(), w.strides()[1],
-         w.strides()[0], 0.0, dx.data<double>(), n, 1);
+    rnn_input_grad_rows(a, d_gates.data<double>(), rows, dx.data<double>());
   return dx.permute(Dims{1, 0, 2});
 }
 

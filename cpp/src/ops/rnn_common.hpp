@@ -97,17 +97,14 @@ inline int64_t rnn_row_grain(int64_t row_elements) {
   return row_elements >= 4096 ? 1 : 4096 / (row_elements > 0 ? row_elements : 1);
 }
 
-// Requests `bytes` from p into L2 (for reading, or `for_write`). The time loops use it to
+// Requests `bytes` from p into L2 for reading. The time loops use it to
 // fetch a row of the tape one step ahead: the tape of a sequence is megabytes, far larger
 // than L2, and each step's block would otherwise be read at L3 latency by the row passes,
 // which do too little arithmetic to hide it. Issued while the current step works, the
 // fetch overlaps with that step's row pass and product.
-inline void rnn_prefetch(const void* p, int64_t bytes, bool for_write = false) {
+inline void rnn_prefetch(const void* p, int64_t bytes) {
   const char* c = static_cast<const char*>(p);
-  for (int64_t off = 0; off < bytes; off += 64) {
-    if (for_write) __builtin_prefetch(c + off, 1, 2);
-    else __builtin_prefetch(c + off, 0, 2);
-  }
+  for (int64_t off = 0; off < bytes; off += 64) __builtin_prefetch(c + off, 0, 2);
 }
 
 // ---------------------------------------------------------------- shared GEMMs
@@ -162,12 +159,22 @@ void rnn_input_projection(const RnnArgs& a, const T* bias_row, const T* xh, T* g
   gemm(m, n, f + 1, T(1), xh, layout.width, 1, wb.data(), n, 1, T(0), gates, n, 1);
 }
 
-// c (cols_a x cols_b) = A^T B over `rows` rows: the weight gradients summed over every
-// (batch, time) row in one GEMM.
+// c (cols_a x cols_b) = A^T B (+ beta c) over `rows` rows: the weight gradients summed
+// over (batch, time) rows in one GEMM.
 template <class T>
 void rnn_at_b(int64_t rows, int64_t cols_a, int64_t cols_b, const T* a, int64_t rsa,
-              int64_t csa, const T* b, int64_t ldb, T* c, int64_t ldc) {
-  gemm(cols_a, cols_b, rows, T(1), a, csa, rsa, b, ldb, 1, T(0), c, ldc, 1);
+              int64_t csa, const T* b, int64_t ldb, T* c, int64_t ldc, T beta = T(0)) {
+  gemm(cols_a, cols_b, rows, T(1), a, csa, rsa, b, ldb, 1, beta, c, ldc, 1);
+}
+
+// dx (rows x features) = dg (rows x k * units, contiguous) @ kernel^T: the input gradient of
+// `rows` time-major rows.
+template <class T>
+void rnn_input_grad_rows(const RnnArgs& a, const T* dg, int64_t rows, T* dx) {
+  const Tensor& w = a.kernel;
+  const int64_t n = a.features, k = w.size(1);
+  gemm(rows, n, k, T(1), dg, k, 1, w.data<T>(), w.strides()[1], w.strides()[0], T(0), dx, n,
+       1);
 }
 
 // dX (batch, time, features) = dG @ kernel^T, dG the (time * batch, k * units) gate
@@ -237,15 +244,11 @@ class RnnGateGrads {
     const T* dg = block_.data<T>();
     if (sum_.defined()) {
       const int64_t w = RnnXh(f, a_.units).width;
-      gemm(sum_.size(0), width_, rows, T(1), xh_.data<T>() + first * w, 1, w, dg, width_, 1,
-           started_ ? T(1) : T(0), sum_.data<T>(), width_, 1);
+      rnn_at_b(rows, sum_.size(0), width_, xh_.data<T>() + first * w, w, int64_t(1), dg,
+               width_, sum_.data<T>(), width_, started_ ? T(1) : T(0));
       started_ = true;
     }
-    if (dx_.defined()) {
-      const Tensor& k = a_.kernel;
-      gemm(rows, f, width_, T(1), dg, width_, 1, k.data<T>(), k.strides()[1], k.strides()[0],
-           T(0), dx_.data<T>() + first * f, f, 1);
-    }
+    if (dx_.defined()) rnn_input_grad_rows(a_, dg, rows, dx_.data<T>() + first * f);
   }
 
   const RnnArgs& a_;
